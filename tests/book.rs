@@ -1,0 +1,152 @@
+//! The strict build: the real book builds cleanly, and each kind of problem mdBook would let
+//! pass makes the build fail, shown on a small broken book made for the purpose.
+
+use std::fs;
+use std::path::Path;
+
+use async_book::book::{self, Options, Problems};
+
+fn build_into(root: &Path, output: &Path) -> anyhow::Result<book::Built> {
+    let options = Options {
+        output: Some(output.to_path_buf()),
+        ..Default::default()
+    };
+    book::build(root, &options)
+}
+
+/// The problems a failed build reports, one per line.
+fn problems_of(result: anyhow::Result<book::Built>) -> String {
+    let error = result.expect_err("the build should fail");
+    match error.downcast_ref::<Problems>() {
+        Some(problems) => problems.to_string(),
+        None => format!("{error:#}"),
+    }
+}
+
+/// A book of one chapter, `chapter.md` with the given text, and a listing file to include.
+fn small_book(chapter: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    fs::create_dir_all(root.join("src")).unwrap();
+    fs::write(
+        root.join("book.toml"),
+        "[book]\ntitle = \"Test\"\n[build]\ncreate-missing = false\n",
+    )
+    .unwrap();
+    fs::write(
+        root.join("src/SUMMARY.md"),
+        "# Summary\n\n- [Chapter](chapter.md)\n- [Other](other.md)\n",
+    )
+    .unwrap();
+    fs::write(root.join("src/chapter.md"), chapter).unwrap();
+    fs::write(root.join("src/other.md"), "# Other\n\n## A section\n").unwrap();
+    fs::write(
+        root.join("src/code.rs"),
+        "// ANCHOR: main\nfn main() {}\n// ANCHOR_END: main\n",
+    )
+    .unwrap();
+    dir
+}
+
+#[test]
+fn the_book_builds_cleanly_with_search_and_without_draft_pages() {
+    let output = tempfile::tempdir().unwrap();
+    let built = build_into(&async_book::root(), output.path()).unwrap();
+    let chapter = fs::read_to_string(built.output.join("part2/coffee-and-pastry.html")).unwrap();
+    // The includes were expanded: the listing's code and its output are in the page.
+    assert!(chapter.contains("Breakfast served after 3.0s"));
+    assert!(chapter.contains("E0728"));
+    let files: Vec<String> = fs::read_dir(&built.output)
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        files.iter().any(|name| name.starts_with("searchindex")),
+        "search is enabled, so mdBook writes a search index: {files:?}"
+    );
+    // Draft chapters are listed in the table of contents but get no page.
+    let toc = fs::read_to_string(built.output.join("toc.html")).unwrap();
+    assert!(toc.contains("An async database with tokio-rusqlite"));
+    assert!(!built.output.join("part1").exists());
+}
+
+#[test]
+fn a_small_correct_book_builds() {
+    let book = small_book(
+        "# Chapter\n\n```rust\n{{#include code.rs:main}}\n```\n\nSee [other](other.md#a-section).\n",
+    );
+    let output = book.path().join("out");
+    build_into(book.path(), &output).unwrap();
+    assert!(
+        fs::read_to_string(output.join("chapter.html"))
+            .unwrap()
+            .contains("fn main()")
+    );
+}
+
+#[test]
+fn a_missing_include_file_fails_the_build() {
+    let book = small_book("# Chapter\n\n```rust\n{{#include missing.rs}}\n```\n");
+    let problems = problems_of(build_into(book.path(), &book.path().join("out")));
+    assert!(problems.contains("missing.rs does not exist"), "{problems}");
+}
+
+#[test]
+fn a_missing_anchor_fails_the_build() {
+    let book = small_book("# Chapter\n\n```rust\n{{#include code.rs:mian}}\n```\n");
+    let problems = problems_of(build_into(book.path(), &book.path().join("out")));
+    assert!(problems.contains("has no anchor `mian`"), "{problems}");
+}
+
+#[test]
+fn a_link_to_a_chapter_that_does_not_exist_fails_the_build() {
+    let book = small_book("# Chapter\n\nSee [the next chapter](next.md).\n");
+    let problems = problems_of(build_into(book.path(), &book.path().join("out")));
+    assert!(
+        problems.contains("the link `next.html` leads nowhere"),
+        "{problems}"
+    );
+}
+
+#[test]
+fn a_link_to_a_heading_that_does_not_exist_fails_the_build() {
+    let book = small_book("# Chapter\n\nSee [that section](other.md#no-such-section).\n");
+    let problems = problems_of(build_into(book.path(), &book.path().join("out")));
+    assert!(
+        problems.contains("no element with id `no-such-section`"),
+        "{problems}"
+    );
+}
+
+#[test]
+fn a_directive_left_in_a_page_fails_the_build() {
+    // `{{#title}}` is a real mdBook directive the book does not use: caught in the sources.
+    let book = small_book("# Chapter\n\n{{#title Breakfast}}\n");
+    let problems = problems_of(build_into(book.path(), &book.path().join("out")));
+    assert!(
+        problems.contains("`{{#title}}` is not a directive the book uses"),
+        "{problems}"
+    );
+
+    // And should one reach a page by any other road, the check of the output catches it.
+    let site = tempfile::tempdir().unwrap();
+    fs::write(
+        site.path().join("page.html"),
+        "<p>{{#include gone.rs}}</p>\n",
+    )
+    .unwrap();
+    let problems = book::check_output(site.path()).unwrap().to_string();
+    assert!(
+        problems.contains("page.html:1: `{{#` is left in the page"),
+        "{problems}"
+    );
+}
+
+#[test]
+fn a_warning_from_mdbook_fails_the_build() {
+    // A footnote defined twice passes every check of ours; mdBook only logs a warning.
+    let book = small_book("# Chapter\n\nA claim.[^a]\n\n[^a]: One.\n\n[^a]: Two.\n");
+    let problems = problems_of(build_into(book.path(), &book.path().join("out")));
+    assert!(problems.contains("mdBook WARN"), "{problems}");
+    assert!(problems.contains("defined multiple times"), "{problems}");
+}

@@ -1,0 +1,201 @@
+//! The listings: every one is shown by a chapter, stands on its own when copied out of the
+//! repository, and prints exactly the output the book shows under it.
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use async_book::listings::{self, Listing};
+use async_book::{book, markdown};
+
+/// Every file some chapter includes, as a canonical path.
+fn included_files(root: &Path) -> BTreeSet<PathBuf> {
+    let mut files = BTreeSet::new();
+    for chapter in book::chapters(root).unwrap() {
+        let text = fs::read_to_string(&chapter).unwrap();
+        for directive in markdown::directives(&text).unwrap() {
+            if let Ok(file) = directive.resolve(&chapter).canonicalize() {
+                files.insert(file);
+            }
+        }
+    }
+    files
+}
+
+#[test]
+fn every_listing_is_shown_by_a_chapter_with_its_output_or_error() {
+    let root = async_book::root();
+    let included = included_files(&root);
+    let mut problems = Vec::new();
+    for listing in listings::all(&root).unwrap() {
+        let dir = listing.dir.canonicalize().unwrap();
+        if !included.iter().any(|file| file.starts_with(&dir)) {
+            problems.push(format!("{} is shown by no chapter", listing.name));
+        }
+        let is_program = listing.dir.join("src/main.rs").exists();
+        match listing.output_file() {
+            None if is_program => problems.push(format!("{} has no output.txt", listing.name)),
+            Some(output) if !included.contains(&output.canonicalize().unwrap()) => problems.push(
+                format!("{}'s output.txt is shown by no chapter", listing.name),
+            ),
+            _ => {}
+        }
+        let cases = listing.dir.join("compile-fail");
+        if cases.is_dir() {
+            for entry in fs::read_dir(&cases).unwrap() {
+                let path = entry.unwrap().path().canonicalize().unwrap();
+                if !included.contains(&path) {
+                    problems.push(format!("{} is shown by no chapter", path.display()));
+                }
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{problems:#?}");
+}
+
+#[test]
+fn every_include_names_an_existing_file_and_anchor() {
+    let problems = book::check_sources(&async_book::root()).unwrap();
+    assert!(problems.0.is_empty(), "{problems}");
+}
+
+#[test]
+fn listing_manifests_name_every_dependency_with_its_version() {
+    let root = async_book::root();
+    let mut problems = Vec::new();
+    let all = listings::all(&root).unwrap();
+    assert!(all.len() >= 5, "the listings were not found");
+    for listing in &all {
+        for problem in listings::manifest_problems(listing) {
+            problems.push(format!("{}: {problem}", listing.name));
+        }
+    }
+    assert!(problems.is_empty(), "{problems:#?}");
+    let names: BTreeSet<_> = all.iter().map(|l| &l.name).collect();
+    assert_eq!(names.len(), all.len(), "package names must be unique");
+}
+
+#[test]
+fn the_manifest_check_refuses_what_would_not_build_when_copied() {
+    let manifest = r#"
+        [package]
+        name = "x"
+        version.workspace = true
+        edition = "2021"
+        [dependencies]
+        tokio = { workspace = true }
+        helper = { path = "../helper" }
+        anyhow = { features = ["std"] }
+    "#;
+    let listing = Listing {
+        dir: PathBuf::from("listings/x/x"),
+        name: "x".into(),
+        manifest: manifest.parse().unwrap(),
+    };
+    let problems = listings::manifest_problems(&listing).join("\n");
+    for expected in [
+        "`edition` must be \"2024\"",
+        "`publish = false` is missing",
+        "`version` must be written out",
+        "tokio comes from the workspace",
+        "helper is a path dependency",
+        "anyhow has no version",
+    ] {
+        assert!(
+            problems.contains(expected),
+            "missing {expected:?} in:\n{problems}"
+        );
+    }
+}
+
+/// Copies a listing's folder to `dest`, leaving files that are already the same untouched so
+/// that cargo does not rebuild what has not changed.
+fn copy_listing(from: &Path, dest: &Path) {
+    fs::create_dir_all(dest).unwrap();
+    for entry in fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = dest.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_listing(&entry.path(), &target);
+        } else {
+            let bytes = fs::read(entry.path()).unwrap();
+            if fs::read(&target).ok().as_ref() != Some(&bytes) {
+                fs::write(&target, bytes).unwrap();
+            }
+        }
+    }
+}
+
+fn cargo() -> Command {
+    Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+}
+
+/// The test a reader would make: copy the folder out of the repository, build it there, run the
+/// command on the first line of its output.txt, and compare what it prints with the book.
+#[test]
+fn copied_listings_build_on_their_own_and_print_their_shown_output() {
+    let root = async_book::root();
+    // Outside the repository, so that cargo does not take the copy for a workspace member.
+    let copies = std::env::temp_dir().join("async-book-copied-listings");
+    // One target folder for all copies, kept with the workspace's, so dependencies build once.
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("target"))
+        .join("copied-listings");
+    let mut problems = Vec::new();
+    let mut runs = Vec::new();
+    for listing in listings::all(&root).unwrap() {
+        let copy = copies.join(&listing.name);
+        copy_listing(&listing.dir, &copy);
+        // The workspace's lock file, so the copy builds with the versions the book was tested with.
+        fs::copy(root.join("Cargo.lock"), copy.join("Cargo.lock")).unwrap();
+        let build = cargo()
+            .args(["build", "--quiet", "--all-targets", "--offline"])
+            .current_dir(&copy)
+            .env("CARGO_TARGET_DIR", &target)
+            .output()
+            .unwrap();
+        if !build.status.success() {
+            problems.push(format!(
+                "{} does not build on its own:\n{}",
+                listing.name,
+                String::from_utf8_lossy(&build.stderr)
+            ));
+            continue;
+        }
+        if let Some(shown) = listings::read_output(&listing).unwrap() {
+            let copy = copy.clone();
+            let target = target.clone();
+            let elapsed = listing.prints_elapsed_times();
+            let name = listing.name.clone();
+            // The programs wait for real, so they run side by side.
+            runs.push(std::thread::spawn(move || {
+                let (program, args) = shown.command.split_first().unwrap();
+                assert_eq!(program, "cargo");
+                let run = cargo()
+                    .args(args)
+                    .arg("--quiet")
+                    .current_dir(&copy)
+                    .env("CARGO_TARGET_DIR", &target)
+                    .output()
+                    .unwrap();
+                let printed = String::from_utf8_lossy(&run.stdout).into_owned();
+                if !run.status.success() {
+                    return Err(format!(
+                        "{name} failed:\n{}",
+                        String::from_utf8_lossy(&run.stderr)
+                    ));
+                }
+                listings::compare_output(&shown.printed, &printed, elapsed)
+                    .map_err(|difference| format!("{name}: {difference}"))
+            }));
+        }
+    }
+    for run in runs {
+        if let Err(problem) = run.join().unwrap() {
+            problems.push(problem);
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n\n"));
+}

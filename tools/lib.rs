@@ -1,0 +1,19 @@
+//! The tools behind the book "Async Rust, a beginner's guide": build it strictly, serve it
+//! while it is written, and the checks that the tests share.
+
+pub mod book;
+pub mod listings;
+pub mod markdown;
+pub mod serve;
+pub mod snippets;
+
+/// The root of the repository: where `book.toml` is.
+pub fn root() -> std::path::PathBuf {
+    std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+// Every `rust` block written in a chapter is compiled and run as a doctest of this crate.
+// build.rs copies the chapters with the blocks that only include a listing turned into
+// plain text (listings are tested as crates of their own) and lists them here.
+#[cfg(doctest)]
+include!(concat!(env!("OUT_DIR"), "/chapter_doctests.rs"));

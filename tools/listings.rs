@@ -1,0 +1,290 @@
+//! The listing crates under `listings/<part>/<listing>/`, what their manifests must say so
+//! that a copied folder builds on its own, and how their shown output is compared with a run.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context as _, bail};
+
+/// One listing crate.
+#[derive(Debug, Clone)]
+pub struct Listing {
+    /// Its folder.
+    pub dir: PathBuf,
+    /// The package name, which is also what `cargo run -p` takes.
+    pub name: String,
+    /// The parsed Cargo.toml.
+    pub manifest: toml::Table,
+}
+
+impl Listing {
+    /// True when the program prints real elapsed times, which the output check then compares
+    /// with a tolerance (`[package.metadata.async-book] elapsed-times = true`).
+    pub fn prints_elapsed_times(&self) -> bool {
+        self.manifest
+            .get("package")
+            .and_then(|p| p.get("metadata"))
+            .and_then(|m| m.get("async-book"))
+            .and_then(|b| b.get("elapsed-times"))
+            .and_then(|v| v.as_bool())
+            .unwrap_or(false)
+    }
+
+    /// The shown output, if the listing has an `output.txt`.
+    pub fn output_file(&self) -> Option<PathBuf> {
+        let path = self.dir.join("output.txt");
+        path.exists().then_some(path)
+    }
+}
+
+/// Every listing crate, sorted by folder.
+pub fn all(root: &Path) -> anyhow::Result<Vec<Listing>> {
+    let mut found = Vec::new();
+    for part in sorted_dirs(&root.join("listings"))? {
+        for dir in sorted_dirs(&part)? {
+            let manifest_path = dir.join("Cargo.toml");
+            let text = fs::read_to_string(&manifest_path)
+                .with_context(|| format!("{} has no Cargo.toml", dir.display()))?;
+            let manifest: toml::Table = text
+                .parse()
+                .with_context(|| format!("cannot parse {}", manifest_path.display()))?;
+            let name = manifest
+                .get("package")
+                .and_then(|p| p.get("name"))
+                .and_then(|n| n.as_str())
+                .with_context(|| format!("{} names no package", manifest_path.display()))?
+                .to_string();
+            found.push(Listing {
+                dir,
+                name,
+                manifest,
+            });
+        }
+    }
+    Ok(found)
+}
+
+fn sorted_dirs(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
+    let mut dirs = Vec::new();
+    for entry in fs::read_dir(dir).with_context(|| format!("cannot read {}", dir.display()))? {
+        let path = entry?.path();
+        if path.is_dir() {
+            dirs.push(path);
+        }
+    }
+    dirs.sort();
+    Ok(dirs)
+}
+
+/// What a listing's manifest must say so that its folder, copied anywhere, builds on its own
+/// and looks like every other listing. Returns one line per problem.
+pub fn manifest_problems(listing: &Listing) -> Vec<String> {
+    let mut problems = Vec::new();
+    let package = listing.manifest.get("package").and_then(|p| p.as_table());
+    let field = |key: &str| package.and_then(|p| p.get(key));
+    if field("edition").and_then(|e| e.as_str()) != Some("2024") {
+        problems.push("`edition` must be \"2024\"".to_string());
+    }
+    if field("publish").and_then(|p| p.as_bool()) != Some(false) {
+        problems.push("`publish = false` is missing".to_string());
+    }
+    for key in ["edition", "version", "publish"] {
+        if field(key).and_then(|v| v.as_table()).is_some() {
+            problems.push(format!(
+                "`{key}` must be written out, not taken from the workspace"
+            ));
+        }
+    }
+    for section in ["dependencies", "dev-dependencies", "build-dependencies"] {
+        let Some(deps) = listing.manifest.get(section).and_then(|d| d.as_table()) else {
+            continue;
+        };
+        for (name, spec) in deps {
+            let problem = match spec {
+                toml::Value::String(_) => None,
+                toml::Value::Table(table) if table.contains_key("workspace") => {
+                    Some("comes from the workspace")
+                }
+                toml::Value::Table(table) if table.contains_key("path") => {
+                    Some("is a path dependency")
+                }
+                toml::Value::Table(table) if table.contains_key("git") => {
+                    Some("is a git dependency")
+                }
+                toml::Value::Table(table) if !table.contains_key("version") => {
+                    Some("has no version")
+                }
+                toml::Value::Table(_) => None,
+                _ => Some("is not a version or a table"),
+            };
+            if let Some(problem) = problem {
+                problems.push(format!(
+                    "[{section}] {name} {problem}: a copied folder could not build"
+                ));
+            }
+        }
+    }
+    problems
+}
+
+/// A listing's `output.txt`: the command on its first line, what it prints after it.
+#[derive(Debug, Clone)]
+pub struct ShownOutput {
+    /// The words of the command, without the `$ `.
+    pub command: Vec<String>,
+    pub printed: String,
+}
+
+/// Reads an `output.txt`, whose first line must be `$ cargo run -p <package>`.
+pub fn read_output(listing: &Listing) -> anyhow::Result<Option<ShownOutput>> {
+    let Some(path) = listing.output_file() else {
+        return Ok(None);
+    };
+    let text = fs::read_to_string(&path)?;
+    let (first, printed) = text.split_once('\n').unwrap_or((&text, ""));
+    let Some(command) = first.strip_prefix("$ ") else {
+        bail!(
+            "{}: the first line must be the command, as `$ cargo run -p {}`",
+            path.display(),
+            listing.name
+        );
+    };
+    let command: Vec<String> = command.split_whitespace().map(String::from).collect();
+    let runs_this_listing =
+        command.len() >= 4 && command[..3] == ["cargo", "run", "-p"] && command[3] == listing.name;
+    if !runs_this_listing {
+        bail!(
+            "{}: the command must run this listing (`$ cargo run -p {}`), not `{}`",
+            path.display(),
+            listing.name,
+            first
+        );
+    }
+    Ok(Some(ShownOutput {
+        command,
+        printed: printed.to_string(),
+    }))
+}
+
+/// Compares what a listing printed with what the book shows. With `elapsed_times`, numbers
+/// followed by a time unit (`5.0s`, `12ms`) may differ from the shown ones by the slack a real
+/// clock needs: not less than the shown time (less rounding), at most a quarter more plus 0.2 s.
+/// Everything else must match to the letter. Returns a description of the first difference.
+pub fn compare_output(shown: &str, printed: &str, elapsed_times: bool) -> Result<(), String> {
+    let shown_lines: Vec<&str> = shown.lines().collect();
+    let printed_lines: Vec<&str> = printed.lines().collect();
+    for (index, (want, got)) in shown_lines.iter().zip(&printed_lines).enumerate() {
+        let same = if elapsed_times {
+            same_but_for_times(want, got)
+        } else {
+            want == got
+        };
+        if !same {
+            return Err(format!(
+                "line {} differs:\n  shown:   {want}\n  printed: {got}",
+                index + 1
+            ));
+        }
+    }
+    if shown_lines.len() != printed_lines.len() {
+        return Err(format!(
+            "the book shows {} lines, the program printed {}:\n--- shown\n{shown}--- printed\n{printed}",
+            shown_lines.len(),
+            printed_lines.len()
+        ));
+    }
+    Ok(())
+}
+
+fn same_but_for_times(shown: &str, printed: &str) -> bool {
+    let (shown_text, shown_times) = split_times(shown);
+    let (printed_text, printed_times) = split_times(printed);
+    shown_text == printed_text
+        && shown_times.len() == printed_times.len()
+        && shown_times
+            .iter()
+            .zip(&printed_times)
+            .all(|(&(want, digits), &(got, _))| {
+                // The shown figure is rounded to its last digit: allow half a unit of it.
+                let rounding = 0.5 * 10f64.powi(-(digits as i32));
+                got >= want - rounding && got <= want * 1.25 + 0.2 + rounding
+            })
+}
+
+/// Splits a line into its text with every duration replaced by `{time}`, and the durations
+/// in seconds with the number of decimals each was printed with.
+fn split_times(line: &str) -> (String, Vec<(f64, usize)>) {
+    const UNITS: [(&str, f64); 4] = [("ms", 1e-3), ("µs", 1e-6), ("ns", 1e-9), ("s", 1.0)];
+    let mut text = String::new();
+    let mut times = Vec::new();
+    let mut rest = line;
+    while let Some(start) = rest.find(|c: char| c.is_ascii_digit()) {
+        let number_len = rest[start..]
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(rest.len() - start);
+        let number = &rest[start..start + number_len];
+        let after = &rest[start + number_len..];
+        let unit = UNITS.iter().find(|(unit, _)| {
+            after.starts_with(unit)
+                && !after[unit.len()..].starts_with(|c: char| c.is_alphanumeric())
+        });
+        let preceded_by_word = rest[..start].ends_with(|c: char| c.is_alphabetic());
+        match (unit, number.parse::<f64>()) {
+            (Some((unit, scale)), Ok(value)) if !preceded_by_word => {
+                text.push_str(&rest[..start]);
+                text.push_str("{time}");
+                let decimals = number.split_once('.').map_or(0, |(_, d)| d.len());
+                let digits = decimals + (-scale.log10()).round() as usize;
+                times.push((value * scale, digits));
+                rest = &after[unit.len()..];
+            }
+            _ => {
+                text.push_str(&rest[..start + number_len]);
+                rest = after;
+            }
+        }
+    }
+    text.push_str(rest);
+    (text, times)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exact_output_must_match_to_the_letter() {
+        assert!(compare_output("a\nb\n", "a\nb\n", false).is_ok());
+        assert!(
+            compare_output("a\nb\n", "a\nc\n", false)
+                .unwrap_err()
+                .contains("line 2")
+        );
+        assert!(
+            compare_output("a\n", "a\nb\n", false)
+                .unwrap_err()
+                .contains("1 lines")
+        );
+        assert!(compare_output("took 5.0s\n", "took 5.1s\n", false).is_err());
+    }
+
+    #[test]
+    fn elapsed_times_get_a_real_clocks_slack_and_no_more() {
+        let shown = "Breakfast served after 5.0s\n";
+        assert!(compare_output(shown, "Breakfast served after 5.0s\n", true).is_ok());
+        assert!(compare_output(shown, "Breakfast served after 5.3s\n", true).is_ok());
+        // Three seconds where the book says five is a different program, not a slow clock.
+        assert!(compare_output(shown, "Breakfast served after 3.0s\n", true).is_err());
+        assert!(compare_output(shown, "Breakfast served after 7.0s\n", true).is_err());
+        assert!(compare_output(shown, "Lunch served after 5.0s\n", true).is_err());
+        assert!(compare_output("took 20ms\n", "took 21.5ms\n", true).is_ok());
+        assert!(compare_output("took 20ms\n", "took 2.1s\n", true).is_err());
+    }
+
+    #[test]
+    fn only_durations_are_read_as_times() {
+        let (text, times) = split_times("task 3 slept 1.50s, step2 12ms, 4 items");
+        assert_eq!(text, "task 3 slept {time}, step2 {time}, 4 items");
+        assert_eq!(times, [(1.5, 2), (0.012, 3)]);
+    }
+}
