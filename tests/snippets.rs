@@ -54,7 +54,7 @@ fn the_audit_refuses_blocks_that_nothing_would_test() {
 fn the_audit_accepts_doctests_and_listing_files() {
     let good = "```rust\nfn main() {}\n```\n\n```rust,should_panic\nfn main() { panic!() }\n```\n\n\
                 ```rust\n{{#include ../../listings/part2/coffee-join/src/main.rs:breakfast}}\n```\n\n\
-                ```rust\n{{#include ../../listings/part2/coffee-await-in-sync-fn/compile-fail/await-in-sync-fn.rs}}\n```\n";
+                ```rust\n{{#include ../../listings/part2/coffee-mistakes/compile-fail/await-in-sync-fn.rs}}\n```\n";
     assert_eq!(audit(good), "");
 }
 

@@ -1,0 +1,16 @@
+// Normally a warning; denied here so that the build stops and the message can be shown.
+#![deny(unused_must_use)]
+
+use std::time::Duration;
+
+async fn make_coffee() {
+    println!("Coffee: brewing...");
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    println!("Coffee: ready");
+}
+
+#[tokio::main]
+async fn main() {
+    make_coffee();
+    println!("Breakfast served");
+}
