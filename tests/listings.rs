@@ -6,6 +6,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use async_book::figures::ListingRef;
 use async_book::listings::{self, Listing};
 use async_book::{book, markdown};
 
@@ -15,9 +16,19 @@ fn included_files(root: &Path) -> BTreeSet<PathBuf> {
     for chapter in book::chapters(root).unwrap() {
         let text = fs::read_to_string(&chapter).unwrap();
         for directive in markdown::directives(&text).unwrap() {
-            if let Ok(file) = directive.resolve(&chapter).canonicalize() {
-                files.insert(file);
+            let Ok(file) = directive.resolve(&chapter).canonicalize() else {
+                continue;
+            };
+            if directive.kind == "listing" {
+                // A figure also shows the program's output, or the compiler's error.
+                let listing = ListingRef::resolve(&chapter, &directive).unwrap();
+                if listing.compile_fail {
+                    files.insert(file.with_extension("stderr"));
+                } else if directive.attribute("output").is_some() {
+                    files.insert(listing.crate_dir.join("output.txt").canonicalize().unwrap());
+                }
             }
+            files.insert(file);
         }
     }
     files
@@ -136,8 +147,15 @@ fn cargo() -> Command {
 #[test]
 fn copied_listings_build_on_their_own_and_print_their_shown_output() {
     let root = async_book::root();
-    // Outside the repository, so that cargo does not take the copy for a workspace member.
-    let copies = std::env::temp_dir().join("async-book-copied-listings");
+    // Outside the repository, so that cargo does not take the copy for a workspace member;
+    // named after the checkout, so that two checkouts on one machine do not share it.
+    let checkout = {
+        use std::hash::{Hash as _, Hasher as _};
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        root.hash(&mut hasher);
+        hasher.finish()
+    };
+    let copies = std::env::temp_dir().join(format!("async-book-listings-{checkout:016x}"));
     // One target folder for all copies, kept with the workspace's, so dependencies build once.
     let target = std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)

@@ -20,6 +20,7 @@ use tracing::{Event, Level, Subscriber};
 use tracing_subscriber::layer::{Context, SubscriberExt};
 use tracing_subscriber::{Layer, Registry};
 
+use crate::figures;
 use crate::markdown::{self, Selection};
 
 /// What is wrong with the book, one line per problem.
@@ -71,6 +72,8 @@ pub fn build(root: &Path, options: &Options) -> anyhow::Result<Built> {
         if let Some(output) = &options.output {
             book.config.build.build_dir = output.clone();
         }
+        let src = book.source_dir();
+        figures::expand(&mut book.book, &src)?;
         book.build().context("mdBook could not build the book")?;
         Ok(book.build_dir_for("html"))
     });
@@ -119,8 +122,16 @@ pub fn check_sources(root: &Path) -> anyhow::Result<Problems> {
             }
         };
         for directive in directives {
-            let file = directive.resolve(&chapter);
             let line = directive.line;
+            if directive.kind == "error-index" {
+                continue;
+            }
+            if directive.kind == "listing" {
+                for problem in figures::problems(&chapter, &directive) {
+                    problems.0.push(format!("{shown}:{line}: {problem}"));
+                }
+            }
+            let file = directive.resolve(&chapter);
             let Ok(source) = fs::read_to_string(&file) else {
                 problems.0.push(format!(
                     "{shown}:{line}: the included file {} does not exist",

@@ -110,11 +110,21 @@ pub struct Directive {
     /// The path as written, relative to the chapter's folder.
     pub path: String,
     pub selection: Selection,
+    /// `key=value` and bare `flag` words after the path (for `listing`).
+    pub attributes: Vec<(String, Option<String>)>,
     /// 1-based line of the chapter where it stands.
     pub line: usize,
 }
 
 impl Directive {
+    /// The value of `key=value`, or `Some("")` for a bare `key`.
+    pub fn attribute(&self, key: &str) -> Option<&str> {
+        self.attributes
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_deref().unwrap_or(""))
+    }
+
     /// The file it names, given the chapter it stands in.
     pub fn resolve(&self, chapter: &Path) -> PathBuf {
         chapter
@@ -146,18 +156,42 @@ pub fn directives(text: &str) -> Result<Vec<Directive>, String> {
     Ok(found)
 }
 
+/// The directives the book uses: mdBook's own `include` and `rustdoc_include`, and the book's
+/// `listing` (a numbered listing figure, see `figures.rs`) and `error-index`.
+pub const DIRECTIVES: [&str; 4] = ["include", "rustdoc_include", "listing", "error-index"];
+
 fn parse_directive(inner: &str, line: usize) -> Result<Directive, String> {
-    let mut words = inner.split_whitespace();
-    let kind = words.next().unwrap_or("");
-    if kind != "include" && kind != "rustdoc_include" {
+    let words = split_words(inner).map_err(|e| format!("line {line}: {e}"))?;
+    let mut words = words.into_iter();
+    let kind = words.next().unwrap_or_default();
+    if !DIRECTIVES.contains(&kind.as_str()) {
         return Err(format!(
-            "line {line}: `{{{{#{kind}}}}}` is not a directive the book uses (include, rustdoc_include)"
+            "line {line}: `{{{{#{kind}}}}}` is not a directive the book uses ({})",
+            DIRECTIVES.join(", ")
         ));
+    }
+    if kind == "error-index" {
+        return match words.next() {
+            None => Ok(Directive {
+                kind,
+                path: String::new(),
+                selection: Selection::Whole,
+                attributes: Vec::new(),
+                line,
+            }),
+            Some(_) => Err(format!("line {line}: `{{{{#error-index}}}}` takes nothing")),
+        };
     }
     let target = words
         .next()
         .ok_or_else(|| format!("line {line}: `{{{{#{kind}}}}}` names no file"))?;
-    if words.next().is_some() {
+    let attributes: Vec<(String, Option<String>)> = words
+        .map(|word| match word.split_once('=') {
+            Some((key, value)) => (key.to_string(), Some(value.to_string())),
+            None => (word, None),
+        })
+        .collect();
+    if kind != "listing" && !attributes.is_empty() {
         return Err(format!(
             "line {line}: `{{{{#{kind}}}}}` takes a single path"
         ));
@@ -170,11 +204,37 @@ fn parse_directive(inner: &str, line: usize) -> Result<Directive, String> {
             .ok_or_else(|| format!("line {line}: cannot read the selection `{spec}`"))?,
     };
     Ok(Directive {
-        kind: kind.to_string(),
+        kind,
         path,
         selection,
+        attributes,
         line,
     })
+}
+
+/// Splits on white space, keeping `key="a quoted value"` together (the quotes removed).
+fn split_words(text: &str) -> Result<Vec<String>, String> {
+    let mut words = Vec::new();
+    let mut word = String::new();
+    let mut quoted = false;
+    for c in text.chars() {
+        match c {
+            '"' => quoted = !quoted,
+            c if c.is_whitespace() && !quoted => {
+                if !word.is_empty() {
+                    words.push(std::mem::take(&mut word));
+                }
+            }
+            c => word.push(c),
+        }
+    }
+    if quoted {
+        return Err("a quote is not closed".to_string());
+    }
+    if !word.is_empty() {
+        words.push(word);
+    }
+    Ok(words)
 }
 
 fn parse_selection(spec: &str) -> Option<Selection> {
@@ -271,6 +331,35 @@ mod tests {
                 .contains("names no file")
         );
         assert!(directives("{{#include a.rs").is_err());
+        assert!(
+            directives("{{#include a.rs b.rs}}")
+                .unwrap_err()
+                .contains("single path")
+        );
+    }
+
+    #[test]
+    fn reads_a_listing_with_its_attributes() {
+        let text = r#"{{#listing ../l/src/main.rs:steps caption="Two steps, one after the other" output badge=mistake}}"#;
+        let found = &directives(text).unwrap()[0];
+        assert_eq!(found.kind, "listing");
+        assert_eq!(found.selection, Selection::Anchor("steps".into()));
+        assert_eq!(
+            found.attribute("caption"),
+            Some("Two steps, one after the other")
+        );
+        assert_eq!(found.attribute("output"), Some(""));
+        assert_eq!(found.attribute("badge"), Some("mistake"));
+        assert_eq!(found.attribute("run"), None);
+        assert!(
+            directives(r#"{{#listing a.rs caption="open}}"#)
+                .unwrap_err()
+                .contains("quote")
+        );
+        assert_eq!(
+            directives("{{#error-index}}").unwrap()[0].kind,
+            "error-index"
+        );
     }
 
     #[test]

@@ -24,6 +24,17 @@ pub fn audit_chapter(root: &Path, chapter: &Path, text: &str) -> Vec<String> {
         .display()
         .to_string();
     let mut problems = Vec::new();
+    // A listing figure shows a file of a listing crate, which that crate must compile.
+    if let Ok(directives) = markdown::directives(text) {
+        for directive in directives.iter().filter(|d| d.kind == "listing") {
+            if let Some(problem) = tested_by_listing(root, &directive.resolve(chapter)) {
+                problems.push(format!(
+                    "{shown}:{}: {}: {problem}",
+                    directive.line, directive.path
+                ));
+            }
+        }
+    }
     for fence in markdown::fences(text) {
         let at = format!("{shown}:{}", fence.line);
         let language = fence.language();

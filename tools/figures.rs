@@ -1,0 +1,423 @@
+//! Listing figures: `{{#listing path[:anchor] caption="…" [output] [badge=…]}}` in a chapter
+//! becomes a numbered figure, as in the Rust Book: number, file name, caption, badges, the code,
+//! and the program's output (or the compiler's error) right under it.
+//!
+//! The expansion runs on the loaded book before mdBook's own preprocessors, so the `include`
+//! directives it writes are then expanded by mdBook as usual. `{{#error-index}}` becomes a
+//! table of every compiler error and panic the book's figures show.
+
+use std::fmt::Write as _;
+use std::fs;
+use std::path::{Component, Path, PathBuf};
+
+use anyhow::Context as _;
+use mdbook_driver::book::{Book, BookItem};
+
+use crate::markdown::{self, Directive, Selection};
+
+/// The badges a listing can carry, with the legend's anchor and the label shown.
+pub const BADGES: [(&str, &str); 3] = [
+    ("does-not-compile", "does not compile"),
+    ("panics", "panics"),
+    ("mistake", "mistake on purpose"),
+];
+
+/// Crates the Rust Playground offers, so a listing using only these gets a Run button.
+const PLAYGROUND_CRATES: [&str; 2] = ["tokio", "anyhow"];
+
+/// What a `{{#listing}}` names, resolved against the repository.
+#[derive(Debug, Clone)]
+pub struct ListingRef {
+    /// The file shown.
+    pub file: PathBuf,
+    /// The listing crate's folder.
+    pub crate_dir: PathBuf,
+    /// The crate's name and the path inside it, as the figure shows it.
+    pub label: String,
+    /// True for a program in `compile-fail/`, shown with the compiler's error.
+    pub compile_fail: bool,
+}
+
+impl ListingRef {
+    pub fn resolve(chapter: &Path, directive: &Directive) -> Result<ListingRef, String> {
+        let file = normalize(&directive.resolve(chapter));
+        let parts: Vec<Component> = file.components().collect();
+        let at = parts
+            .iter()
+            .rposition(|c| c.as_os_str() == "listings")
+            .ok_or("a listing must be a file of a crate under listings/")?;
+        if parts.len() < at + 5 {
+            return Err("a listing must be a file inside listings/<part>/<crate>/".to_string());
+        }
+        let crate_dir: PathBuf = parts[..at + 3].iter().collect();
+        let inside: PathBuf = parts[at + 3..].iter().collect();
+        let crate_name = parts[at + 2].as_os_str().to_string_lossy();
+        let compile_fail = parts[at + 3].as_os_str() == "compile-fail";
+        Ok(ListingRef {
+            label: format!("{crate_name}/{}", inside.display()),
+            file,
+            crate_dir,
+            compile_fail,
+        })
+    }
+
+    fn output(&self) -> PathBuf {
+        self.crate_dir.join("output.txt")
+    }
+
+    fn stderr(&self) -> PathBuf {
+        self.file.with_extension("stderr")
+    }
+
+    fn runs_on_playground(&self) -> bool {
+        if self.compile_fail || !self.file.ends_with("src/main.rs") {
+            return false;
+        }
+        let Ok(manifest) = fs::read_to_string(self.crate_dir.join("Cargo.toml")) else {
+            return false;
+        };
+        let Ok(manifest) = manifest.parse::<toml::Table>() else {
+            return false;
+        };
+        let opted_out = manifest
+            .get("package")
+            .and_then(|p| p.get("metadata"))
+            .and_then(|m| m.get("async-book"))
+            .and_then(|b| b.get("playground"))
+            .and_then(|v| v.as_bool())
+            == Some(false);
+        let deps_available = manifest
+            .get("dependencies")
+            .and_then(|d| d.as_table())
+            .is_none_or(|deps| deps.keys().all(|k| PLAYGROUND_CRATES.contains(&k.as_str())));
+        !opted_out && deps_available
+    }
+}
+
+/// Problems with one `{{#listing}}`, for the strict build's check of the sources.
+pub fn problems(chapter: &Path, directive: &Directive) -> Vec<String> {
+    let mut found = Vec::new();
+    let listing = match ListingRef::resolve(chapter, directive) {
+        Ok(listing) => listing,
+        Err(problem) => return vec![problem],
+    };
+    if !listing.crate_dir.join("Cargo.toml").exists() {
+        found.push(format!("{} is not a crate", listing.crate_dir.display()));
+    }
+    if directive
+        .attribute("caption")
+        .is_none_or(|c| c.trim().is_empty())
+    {
+        found.push("a listing needs a caption=\"…\"".to_string());
+    }
+    if directive.attribute("output").is_some() && !listing.output().exists() {
+        found.push(format!(
+            "`output` is asked for, but {} has no output.txt",
+            listing.label
+        ));
+    }
+    if listing.compile_fail && !listing.stderr().exists() {
+        found.push(format!("{} has no .stderr beside it", listing.label));
+    }
+    if let Some(badge) = directive.attribute("badge")
+        && !BADGES.iter().any(|(name, _)| *name == badge)
+    {
+        found.push(format!("unknown badge `{badge}` (one of panics, mistake)"));
+    }
+    for (key, _) in &directive.attributes {
+        if !["caption", "output", "badge"].contains(&key.as_str()) {
+            found.push(format!("unknown listing attribute `{key}`"));
+        }
+    }
+    found
+}
+
+/// One figure, once numbered.
+#[derive(Debug, Clone)]
+pub struct Figure {
+    /// The chapter's page, relative to the site's root (`part2/coffee-and-pastry.html`).
+    pub page: String,
+    pub chapter_name: String,
+    pub id: String,
+    pub number: String,
+    pub caption: String,
+    pub listing: ListingRef,
+    pub badges: Vec<&'static str>,
+}
+
+impl Figure {
+    /// The first line of the compiler's error, or of the panic, that this figure shows.
+    pub fn error_line(&self) -> Option<String> {
+        if self.listing.compile_fail {
+            let stderr = fs::read_to_string(self.listing.stderr()).ok()?;
+            return stderr
+                .lines()
+                .find(|l| l.starts_with("error"))
+                .map(str::to_string);
+        }
+        if self.badges.contains(&"panics") {
+            let output = fs::read_to_string(self.listing.output()).ok()?;
+            let mut lines = output.lines();
+            lines.find(|l| l.contains("panicked at"))?;
+            return lines.next().map(|l| format!("panic: {}", l.trim()));
+        }
+        None
+    }
+}
+
+/// Expands every `{{#listing}}` and `{{#error-index}}` in the book.
+/// `src` is the book's source folder, which chapter paths are relative to.
+pub fn expand(book: &mut Book, src: &Path) -> anyhow::Result<Vec<Figure>> {
+    let mut figures = Vec::new();
+    let mut failure = None;
+    book.for_each_chapter_mut(|chapter| {
+        if failure.is_some() {
+            return;
+        }
+        let (Some(path), Some(source)) = (chapter.path.clone(), chapter.source_path.clone()) else {
+            return;
+        };
+        let number = chapter
+            .number
+            .as_ref()
+            .map(|n| n.iter().map(u32::to_string).collect::<Vec<_>>().join("."));
+        match expand_chapter(
+            &chapter.content,
+            &src.join(&source),
+            &path,
+            number.as_deref(),
+            &chapter.name,
+        ) {
+            Ok((content, found)) => {
+                chapter.content = content;
+                figures.extend(found);
+            }
+            Err(error) => failure = Some(error.context(format!("in {}", source.display()))),
+        }
+    });
+    if let Some(error) = failure {
+        return Err(error);
+    }
+    let index = error_index(&figures);
+    for item in &mut book.items {
+        replace_error_index(item, &index);
+    }
+    Ok(figures)
+}
+
+fn replace_error_index(item: &mut BookItem, index: &str) {
+    if let BookItem::Chapter(chapter) = item {
+        if let Some(path) = &chapter.path {
+            let depth = path.components().count().saturating_sub(1);
+            let up = "../".repeat(depth);
+            let table = index.replace("{root}", &up);
+            chapter.content = chapter.content.replace("{{#error-index}}", &table);
+        }
+        for sub in &mut chapter.sub_items {
+            replace_error_index(sub, index);
+        }
+    }
+}
+
+fn expand_chapter(
+    content: &str,
+    chapter_file: &Path,
+    page: &Path,
+    number: Option<&str>,
+    chapter_name: &str,
+) -> anyhow::Result<(String, Vec<Figure>)> {
+    let up = "../".repeat(page.components().count().saturating_sub(1));
+    let mut out = String::with_capacity(content.len());
+    let mut figures = Vec::new();
+    for line in content.lines() {
+        let trimmed = line.trim();
+        if !(trimmed.starts_with("{{#listing ") && trimmed.ends_with("}}")) {
+            out.push_str(line);
+            out.push('\n');
+            continue;
+        }
+        let directive = markdown::directives(trimmed)
+            .map_err(anyhow::Error::msg)?
+            .into_iter()
+            .next()
+            .context("a listing directive")?;
+        let listing = ListingRef::resolve(chapter_file, &directive).map_err(anyhow::Error::msg)?;
+        let count = figures.len() + 1;
+        let number = match number {
+            Some(chapter) => format!("{chapter}-{count}"),
+            None => count.to_string(),
+        };
+        let mut badges = Vec::new();
+        if listing.compile_fail {
+            badges.push("does-not-compile");
+        }
+        if let Some(badge) = directive.attribute("badge") {
+            let known = BADGES
+                .iter()
+                .find(|(name, _)| *name == badge)
+                .with_context(|| format!("unknown badge `{badge}`"))?;
+            badges.push(known.0);
+        }
+        let figure = Figure {
+            page: page.with_extension("html").display().to_string(),
+            chapter_name: chapter_name.to_string(),
+            id: format!("listing-{}", number.replace('.', "-")),
+            number,
+            caption: directive.attribute("caption").unwrap_or("").to_string(),
+            listing,
+            badges,
+        };
+        write_figure(&mut out, &figure, &directive, &up);
+        figures.push(figure);
+    }
+    Ok((out, figures))
+}
+
+fn write_figure(out: &mut String, figure: &Figure, directive: &Directive, up: &str) {
+    let listing = &figure.listing;
+    let path = &directive.path;
+    let selection = match &directive.selection {
+        Selection::Anchor(name) => format!(":{name}"),
+        _ => String::new(),
+    };
+    let id = &figure.id;
+    let _ = write!(
+        out,
+        "<figure class=\"listing\" id=\"{id}\">\n<figcaption>\
+         <a class=\"listing-number\" href=\"#{id}\">Listing {}</a> \
+         <span class=\"listing-file\">{}</span>",
+        figure.number,
+        escape(&listing.label)
+    );
+    for badge in &figure.badges {
+        let label = BADGES
+            .iter()
+            .find(|(name, _)| name == badge)
+            .map_or(*badge, |(_, label)| *label);
+        let _ = write!(
+            out,
+            " <a class=\"listing-badge badge-{badge}\" href=\"{up}appendix/badges.html#{badge}\">{label}</a>"
+        );
+    }
+    let _ = writeln!(
+        out,
+        "<span class=\"listing-caption\">{}</span></figcaption>\n",
+        inline_code(&escape(&figure.caption))
+    );
+    let info = if listing.runs_on_playground() {
+        "rust"
+    } else {
+        "rust,noplayground"
+    };
+    // rustdoc_include shows the anchored part and keeps the rest of the file as hidden lines,
+    // so the Run and expand buttons work on the whole program.
+    let _ = writeln!(
+        out,
+        "```{info}\n{{{{#rustdoc_include {path}{selection}}}}}\n```\n"
+    );
+    let crate_path = path.find("/compile-fail/").map_or_else(
+        || path.rsplit_once("/src/").map(|(dir, _)| dir.to_string()),
+        |at| Some(path[..at].to_string()),
+    );
+    if listing.compile_fail {
+        let stderr = Path::new(path).with_extension("stderr");
+        let _ = writeln!(
+            out,
+            "<div class=\"listing-output listing-error\">\n\n```text\n{{{{#include {}}}}}\n```\n\n</div>",
+            stderr.display()
+        );
+    } else if directive.attribute("output").is_some()
+        && let Some(crate_path) = crate_path
+    {
+        let _ = writeln!(
+            out,
+            "<div class=\"listing-output\">\n\n```console\n{{{{#include {crate_path}/output.txt}}}}\n```\n\n</div>"
+        );
+    }
+    out.push_str("</figure>\n");
+}
+
+/// The Markdown table that `{{#error-index}}` becomes; `{root}` stands for the way up from the
+/// page that shows it to the site's root.
+fn error_index(figures: &[Figure]) -> String {
+    let mut rows: Vec<(String, &Figure)> = figures
+        .iter()
+        .filter_map(|f| f.error_line().map(|line| (line, f)))
+        .collect();
+    rows.sort_by(|a, b| a.0.cmp(&b.0));
+    if rows.is_empty() {
+        return "No listing in the book shows an error yet.\n".to_string();
+    }
+    let mut table = String::from("| Error or panic | Where it is explained |\n| --- | --- |\n");
+    for (line, figure) in rows {
+        let _ = writeln!(
+            table,
+            "| <code>{}</code> | [{}, listing {}]({{root}}{}#{}) |",
+            escape(&line).replace('|', "&#124;"),
+            figure.chapter_name,
+            figure.number,
+            figure.page,
+            figure.id
+        );
+    }
+    table
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// `code` in backticks becomes `<code>`, since Markdown is not read inside the figure's HTML.
+fn inline_code(text: &str) -> String {
+    let mut out = String::new();
+    for (index, part) in text.split('`').enumerate() {
+        if index % 2 == 1 {
+            let _ = write!(out, "<code>{part}</code>");
+        } else {
+            out.push_str(part);
+        }
+    }
+    out
+}
+
+fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for part in path.components() {
+        match part {
+            Component::ParentDir => {
+                out.pop();
+            }
+            Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inline_code_becomes_html() {
+        assert_eq!(
+            inline_code("uses `join!` twice"),
+            "uses <code>join!</code> twice"
+        );
+    }
+
+    #[test]
+    fn a_listing_is_labelled_by_its_crate_and_file() {
+        let directive = &markdown::directives(
+            "{{#listing ../../listings/part2/coffee-join/src/main.rs:breakfast caption=\"x\"}}",
+        )
+        .unwrap()[0];
+        let listing = ListingRef::resolve(Path::new("src/part2/chapter.md"), directive).unwrap();
+        assert_eq!(listing.label, "coffee-join/src/main.rs");
+        assert!(!listing.compile_fail);
+        assert_eq!(listing.crate_dir, Path::new("listings/part2/coffee-join"));
+    }
+}
