@@ -21,13 +21,42 @@ impl Listing {
     /// True when the program prints real elapsed times, which the output check then compares
     /// with a tolerance (`[package.metadata.async-book] elapsed-times = true`).
     pub fn prints_elapsed_times(&self) -> bool {
+        self.setting("elapsed-times").and_then(|v| v.as_bool()) == Some(true)
+    }
+
+    /// A string setting of `[package.metadata.async-book]`.
+    fn setting(&self, key: &str) -> Option<&toml::Value> {
         self.manifest
             .get("package")
             .and_then(|p| p.get("metadata"))
             .and_then(|m| m.get("async-book"))
-            .and_then(|b| b.get("elapsed-times"))
-            .and_then(|v| v.as_bool())
-            .unwrap_or(false)
+            .and_then(|b| b.get(key))
+    }
+
+    /// A benchmark prints figures that change from run to run. Its `output.txt` is a real run
+    /// (made with the command on its first line), and the test checks a quick run of the same
+    /// program against it with every number masked: the same rows, labels and units
+    /// (`benchmark = true`, with the quick run's extra arguments in `quick-args = [...]`).
+    pub fn is_benchmark(&self) -> bool {
+        self.setting("benchmark").and_then(|v| v.as_bool()) == Some(true)
+    }
+
+    /// Arguments added to the command of `output.txt` for the test's quick run of a benchmark.
+    pub fn quick_args(&self) -> Vec<String> {
+        self.setting("quick-args")
+            .and_then(|v| v.as_array())
+            .map(|args| {
+                args.iter()
+                    .filter_map(|a| a.as_str().map(String::from))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// Why a program shows no output (a server that runs until stopped, say): its own tests
+    /// run it instead (`no-output = "the reason"`).
+    pub fn no_output_reason(&self) -> Option<&str> {
+        self.setting("no-output").and_then(|v| v.as_str())
     }
 
     /// The shown output, if the listing has an `output.txt`.
@@ -196,6 +225,29 @@ pub fn compare_output(shown: &str, printed: &str, elapsed_times: bool) -> Result
     Ok(())
 }
 
+/// Compares a benchmark's quick run with its saved output: every number is masked, so what
+/// must match is the shape of the report (its rows, labels and units).
+pub fn compare_shape(shown: &str, printed: &str) -> Result<(), String> {
+    let mask = |text: &str| -> String {
+        let mut out = String::new();
+        let mut in_number = false;
+        for c in text.chars() {
+            let digit = c.is_ascii_digit() || (in_number && (c == '.' || c == ','));
+            if digit && !in_number {
+                out.push('#');
+            } else if !digit {
+                out.push(c);
+            }
+            in_number = digit;
+        }
+        // Columns are padded to the widest figure, which changes with the figures.
+        out.lines()
+            .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" ") + "\n")
+            .collect()
+    };
+    compare_output(&mask(shown), &mask(printed), false)
+}
+
 fn same_but_for_times(shown: &str, printed: &str) -> bool {
     let (shown_text, shown_times) = split_times(shown);
     let (printed_text, printed_times) = split_times(printed);
@@ -279,6 +331,14 @@ mod tests {
         assert!(compare_output(shown, "Lunch served after 5.0s\n", true).is_err());
         assert!(compare_output("took 20ms\n", "took 21.5ms\n", true).is_ok());
         assert!(compare_output("took 20ms\n", "took 2.1s\n", true).is_err());
+    }
+
+    #[test]
+    fn a_benchmark_is_compared_by_the_shape_of_its_report() {
+        let saved = "pattern      rows/s\nbatched   1,234,567\nper row      12,345\n";
+        assert!(compare_shape(saved, "pattern rows/s\nbatched 99.5\nper row 7\n").is_ok());
+        assert!(compare_shape(saved, "pattern rows/s\nper row 7\nbatched 99.5\n").is_err());
+        assert!(compare_shape(saved, "pattern rows/s\nbatched 99.5\n").is_err());
     }
 
     #[test]
