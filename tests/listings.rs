@@ -3,8 +3,10 @@
 
 use std::collections::BTreeSet;
 use std::fs;
+use std::io::{BufRead as _, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Stdio};
+use std::time::Instant;
 
 use async_book::figures::ListingRef;
 use async_book::listings::{self, Listing};
@@ -191,25 +193,46 @@ fn copied_listings_build_on_their_own_and_print_their_shown_output() {
             let elapsed = listing.prints_elapsed_times();
             let benchmark = listing.is_benchmark();
             let quick_args = listing.quick_args();
+            let real_timeline = listing
+                .records_real_timeline()
+                .then(|| fs::read_to_string(listing.dir.join("timeline.txt")).unwrap());
             let name = listing.name.clone();
             // The programs wait for real, so they run side by side.
             runs.push(std::thread::spawn(move || {
                 let (program, args) = shown.command.split_first().unwrap();
                 assert_eq!(program, "cargo");
-                let run = cargo()
+                let mut child = cargo()
                     .arg("--quiet")
                     .args(args)
                     .args(if benchmark { quick_args } else { Vec::new() })
                     .current_dir(&copy)
                     .env("CARGO_TARGET_DIR", &target)
-                    .output()
+                    .stdout(Stdio::piped())
+                    .stderr(Stdio::piped())
+                    .spawn()
                     .unwrap();
-                let printed = String::from_utf8_lossy(&run.stdout).into_owned();
+                // Each line is timed as it arrives, from the first one, for a timeline that is
+                // recorded from this real run.
+                let mut printed = String::new();
+                let mut timeline = String::new();
+                let mut first_line_at = None;
+                for line in BufReader::new(child.stdout.take().unwrap()).lines() {
+                    let line = line.unwrap();
+                    let at = *first_line_at.get_or_insert_with(Instant::now);
+                    timeline.push_str(&format!("{:.3} {line}\n", at.elapsed().as_secs_f64()));
+                    printed.push_str(&line);
+                    printed.push('\n');
+                }
+                let run = child.wait_with_output().unwrap();
                 if !run.status.success() {
                     return Err(format!(
                         "{name} failed:\n{}",
                         String::from_utf8_lossy(&run.stderr)
                     ));
+                }
+                if let Some(saved) = real_timeline {
+                    listings::compare_timelines(&saved, &timeline)
+                        .map_err(|difference| format!("{name}'s timeline: {difference}"))?;
                 }
                 let compared = if benchmark {
                     listings::compare_shape(&shown.printed, &printed)

@@ -131,6 +131,12 @@ pub fn check_sources(root: &Path) -> anyhow::Result<Problems> {
                     problems.0.push(format!("{shown}:{line}: {problem}"));
                 }
             }
+            if directive.kind == "timeline" {
+                for problem in figures::timeline_problems(&chapter, &directive) {
+                    problems.0.push(format!("{shown}:{line}: {problem}"));
+                }
+                continue;
+            }
             let file = directive.resolve(&chapter);
             let Ok(source) = fs::read_to_string(&file) else {
                 problems.0.push(format!(

@@ -231,6 +231,15 @@ fn expand_chapter(
     let mut figures = Vec::new();
     for line in content.lines() {
         let trimmed = line.trim();
+        if trimmed.starts_with("{{#timeline ") && trimmed.ends_with("}}") {
+            let directive = markdown::directives(trimmed)
+                .map_err(anyhow::Error::msg)?
+                .into_iter()
+                .next()
+                .context("a timeline directive")?;
+            out.push_str(&timeline_figure(chapter_file, &directive)?);
+            continue;
+        }
         if !(trimmed.starts_with("{{#listing ") && trimmed.ends_with("}}")) {
             out.push_str(line);
             out.push('\n');
@@ -335,6 +344,84 @@ fn write_figure(out: &mut String, figure: &Figure, directive: &Directive, up: &s
         );
     }
     out.push_str("</figure>\n");
+}
+
+/// The timelines a `{{#timeline}}` draws: its path, then `compare=`, each titled by its crate.
+fn timeline_files(chapter: &Path, directive: &Directive) -> Vec<(String, PathBuf)> {
+    let mut paths = vec![directive.path.clone()];
+    paths.extend(directive.attribute("compare").map(String::from));
+    paths
+        .into_iter()
+        .map(|path| {
+            let file = normalize(&chapter.parent().unwrap_or(Path::new("")).join(&path));
+            let title = file
+                .parent()
+                .and_then(|dir| dir.file_name())
+                .map_or_else(|| path.clone(), |name| name.to_string_lossy().into_owned());
+            (title, file)
+        })
+        .collect()
+}
+
+fn timeline_figure(chapter: &Path, directive: &Directive) -> anyhow::Result<String> {
+    let files = timeline_files(chapter, directive);
+    let files: Vec<(String, &Path)> = files
+        .iter()
+        .map(|(t, f)| (t.clone(), f.as_path()))
+        .collect();
+    let caption = directive.attribute("caption").unwrap_or("");
+    crate::timeline::figure(&files, caption).map_err(anyhow::Error::msg)
+}
+
+/// Problems with one `{{#timeline}}`, for the strict build's check of the sources.
+pub fn timeline_problems(chapter: &Path, directive: &Directive) -> Vec<String> {
+    let mut found = Vec::new();
+    if directive
+        .attribute("caption")
+        .is_none_or(|c| c.trim().is_empty())
+    {
+        found.push("a timeline needs a caption=\"…\"".to_string());
+    }
+    for (key, _) in &directive.attributes {
+        if !["caption", "compare"].contains(&key.as_str()) {
+            found.push(format!("unknown timeline attribute `{key}`"));
+        }
+    }
+    for (_, file) in timeline_files(chapter, directive) {
+        match fs::read_to_string(&file) {
+            Err(_) => found.push(format!("{} does not exist", file.display())),
+            Ok(text) => {
+                if let Err(problem) = crate::timeline::parse(&text) {
+                    found.push(format!("{}: {problem}", file.display()));
+                }
+                // The picture must come from a run that a test records and checks.
+                let crate_dir = file.parent().unwrap_or(Path::new(""));
+                if !mentions(crate_dir, "timeline.txt") {
+                    found.push(format!(
+                        "no test in {} records timeline.txt",
+                        crate_dir.display()
+                    ));
+                }
+            }
+        }
+    }
+    found
+}
+
+/// True when some Rust file of a crate (or its manifest) mentions `needle`.
+fn mentions(crate_dir: &Path, needle: &str) -> bool {
+    let manifest = fs::read_to_string(crate_dir.join("Cargo.toml")).unwrap_or_default();
+    // `timeline = "real-run"`: the book's listing test records it from the program's real run.
+    if manifest.contains("timeline = \"real-run\"") {
+        return true;
+    }
+    ["src", "tests"].iter().any(|dir| {
+        fs::read_dir(crate_dir.join(dir))
+            .into_iter()
+            .flatten()
+            .flatten()
+            .any(|entry| fs::read_to_string(entry.path()).is_ok_and(|t| t.contains(needle)))
+    })
 }
 
 /// The Markdown table that `{{#error-index}}` becomes; `{root}` stands for the way up from the

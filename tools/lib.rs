@@ -7,6 +7,7 @@ pub mod listings;
 pub mod markdown;
 pub mod serve;
 pub mod snippets;
+pub mod timeline;
 
 /// The root of the repository: where `book.toml` is.
 pub fn root() -> std::path::PathBuf {

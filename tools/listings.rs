@@ -59,6 +59,13 @@ impl Listing {
         self.setting("no-output").and_then(|v| v.as_str())
     }
 
+    /// True when the listing's `timeline.txt` is recorded from the real run that the output
+    /// test makes (`timeline = "real-run"`), for a program whose point is that it blocks: a
+    /// blocking call takes no time on tokio's paused clock.
+    pub fn records_real_timeline(&self) -> bool {
+        self.setting("timeline").and_then(|v| v.as_str()) == Some("real-run")
+    }
+
     /// The shown output, if the listing has an `output.txt`.
     pub fn output_file(&self) -> Option<PathBuf> {
         let path = self.dir.join("output.txt");
@@ -248,6 +255,30 @@ pub fn compare_shape(shown: &str, printed: &str) -> Result<(), String> {
     compare_output(&mask(shown), &mask(printed), false)
 }
 
+/// Compares a timeline recorded from a real run with the saved one: the same lines in the same
+/// order, each at the saved time give or take a real clock's slack (as for elapsed times).
+pub fn compare_timelines(saved: &str, recorded: &str) -> Result<(), String> {
+    let saved = crate::timeline::parse(saved)?;
+    let recorded = crate::timeline::parse(recorded)?;
+    if saved.len() != recorded.len() {
+        return Err(format!(
+            "{} events saved, {} recorded",
+            saved.len(),
+            recorded.len()
+        ));
+    }
+    for (want, got) in saved.iter().zip(&recorded) {
+        let close = got.seconds >= want.seconds - 0.05 && got.seconds <= want.seconds * 1.25 + 0.2;
+        if want.lane != got.lane || want.text != got.text || !close {
+            return Err(format!(
+                "saved `{:.3} {}: {}`, recorded `{:.3} {}: {}`",
+                want.seconds, want.lane, want.text, got.seconds, got.lane, got.text
+            ));
+        }
+    }
+    Ok(())
+}
+
 fn same_but_for_times(shown: &str, printed: &str) -> bool {
     let (shown_text, shown_times) = split_times(shown);
     let (printed_text, printed_times) = split_times(printed);
@@ -339,6 +370,21 @@ mod tests {
         assert!(compare_shape(saved, "pattern rows/s\nbatched 99.5\nper row 7\n").is_ok());
         assert!(compare_shape(saved, "pattern rows/s\nper row 7\nbatched 99.5\n").is_err());
         assert!(compare_shape(saved, "pattern rows/s\nbatched 99.5\n").is_err());
+    }
+
+    #[test]
+    fn a_real_timeline_may_run_late_but_not_differ() {
+        let saved = "0.000 Coffee: brewing...\n2.000 Coffee: ready\n";
+        assert!(
+            compare_timelines(saved, "0.000 Coffee: brewing...\n2.031 Coffee: ready\n").is_ok()
+        );
+        assert!(
+            compare_timelines(saved, "0.000 Coffee: brewing...\n0.010 Coffee: ready\n").is_err()
+        );
+        assert!(
+            compare_timelines(saved, "0.000 Coffee: brewing...\n2.000 Pastry: ready\n").is_err()
+        );
+        assert!(compare_timelines(saved, "0.000 Coffee: brewing...\n").is_err());
     }
 
     #[test]

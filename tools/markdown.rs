@@ -157,8 +157,15 @@ pub fn directives(text: &str) -> Result<Vec<Directive>, String> {
 }
 
 /// The directives the book uses: mdBook's own `include` and `rustdoc_include`, and the book's
-/// `listing` (a numbered listing figure, see `figures.rs`) and `error-index`.
-pub const DIRECTIVES: [&str; 4] = ["include", "rustdoc_include", "listing", "error-index"];
+/// `listing` (a numbered listing figure, see `figures.rs`), `timeline` (a picture drawn from a
+/// listing's recorded run, see `timeline.rs`) and `error-index`.
+pub const DIRECTIVES: [&str; 5] = [
+    "include",
+    "rustdoc_include",
+    "listing",
+    "timeline",
+    "error-index",
+];
 
 fn parse_directive(inner: &str, line: usize) -> Result<Directive, String> {
     let words = split_words(inner).map_err(|e| format!("line {line}: {e}"))?;
@@ -191,7 +198,7 @@ fn parse_directive(inner: &str, line: usize) -> Result<Directive, String> {
             None => (word, None),
         })
         .collect();
-    if kind != "listing" && !attributes.is_empty() {
+    if kind != "listing" && kind != "timeline" && !attributes.is_empty() {
         return Err(format!(
             "line {line}: `{{{{#{kind}}}}}` takes a single path"
         ));
