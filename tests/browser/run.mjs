@@ -1,0 +1,282 @@
+// Tests of the rendered book in a real browser: Debian's chromium, driven by playwright-core,
+// against the book served by `cargo run`. The Rust Playground is answered by a stub, never by
+// the network. Run from the repository: `npm ci --prefix tests/browser && node tests/browser/run.mjs`
+// (.ci/run does this after installing chromium).
+
+import { spawn } from 'node:child_process';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import net from 'node:net';
+
+const require = createRequire(import.meta.url);
+const { chromium } = require('playwright-core');
+const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, '..', '..');
+const screenshots = join(here, 'screenshots');
+const chromiumPath = process.env.CHROMIUM || '/usr/bin/chromium';
+
+// Search terms that must lead to a chapter, and the chapter each must find.
+const SEARCHES = [
+  { term: 'tokio-rusqlite', page: /part1\/async-database\.html/ },
+  { term: 'spawn_blocking', page: /part1\/async-functions\.html/ },
+  { term: 'task_local', page: /part2\/task-local-state\.html/ },
+  // Pasted from the error index: the compiler's own words.
+  { term: '`await` is only allowed inside `async` functions and blocks', page: /part2\/coffee-and-pastry\.html/ },
+];
+
+const results = [];
+async function check(name, body) {
+  try {
+    await body();
+    results.push({ name, ok: true });
+    console.log(`ok      ${name}`);
+  } catch (error) {
+    results.push({ name, ok: false, error });
+    console.log(`FAILED  ${name}\n        ${String(error.stack || error).split('\n').join('\n        ')}`);
+  }
+}
+
+function assert(condition, message) {
+  if (!condition) throw new Error(message);
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
+
+// Starts `cargo run -- --port N` and resolves once it says it is serving.
+async function serveBook(port) {
+  const child = spawn('cargo', ['run', '--quiet', '--', '--port', String(port)], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  let log = '';
+  await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the book server did not start:\n${log}`)), 300_000);
+    const onData = (chunk) => {
+      log += chunk;
+      if (log.includes('Serving the book on')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.on('exit', (code) => reject(new Error(`the book server exited (${code}):\n${log}`)));
+  });
+  return child;
+}
+
+// The Playground's two endpoints, as mdBook's page script calls them.
+async function stubPlayground(context) {
+  const playgroundCalls = [];
+  await context.route('https://play.rust-lang.org/**', async (route) => {
+    const url = route.request().url();
+    playgroundCalls.push(url);
+    if (url.endsWith('/meta/crates')) {
+      await route.fulfill({ json: { crates: [{ id: 'tokio' }, { id: 'anyhow' }] } });
+    } else if (url.endsWith('/evaluate.json')) {
+      await route.fulfill({ json: { result: 'stubbed playground output\n', error: null } });
+    } else {
+      await route.fulfill({ status: 404, body: '' });
+    }
+  });
+  // Nothing else outside the book may be asked for.
+  await context.route(/^https?:\/\/(?!127\.0\.0\.1|play\.rust-lang\.org)/, (route) => route.abort());
+  return playgroundCalls;
+}
+
+function watchPage(page) {
+  const problems = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') problems.push(`console error: ${message.text()}`);
+  });
+  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  page.on('requestfailed', (request) => problems.push(`failed request: ${request.url()}`));
+  page.on('response', (response) => {
+    if (response.status() >= 400) problems.push(`HTTP ${response.status()}: ${response.url()}`);
+  });
+  return problems;
+}
+
+async function tableOfContents(base) {
+  const toc = await (await fetch(`${base}/toc.html`)).text();
+  const pages = new Set(['index.html']);
+  for (const match of toc.matchAll(/href="([^"#]+\.html)"/g)) pages.add(match[1]);
+  return [...pages];
+}
+
+async function main() {
+  rmSync(screenshots, { recursive: true, force: true });
+  mkdirSync(screenshots, { recursive: true });
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const server = await serveBook(port);
+  const profile = mkdtempSync(join(tmpdir(), 'async-book-chromium-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: chromiumPath,
+    headless: true,
+    viewport: { width: 1280, height: 900 },
+    args: [
+      '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic',
+    ],
+  });
+  try {
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: base });
+    const playgroundCalls = await stubPlayground(context);
+    const page = context.pages()[0] || (await context.newPage());
+    const pages = await tableOfContents(base);
+
+    await check(`the table of contents lists the written chapters (${pages.length} pages)`, async () => {
+      assert(pages.includes('part2/coffee-and-pastry.html'), `coffee-and-pastry is missing: ${pages}`);
+      assert(pages.includes('appendix/errors.html'), 'the error index is missing');
+    });
+
+    for (const path of pages) {
+      await check(`${path} loads without errors and passes axe (serious, critical)`, async () => {
+        const problems = watchPage(page);
+        await page.goto(`${base}/${path}`, { waitUntil: 'networkidle' });
+        await page.addScriptTag({ content: axeSource });
+        const axe = await page.evaluate(async () => {
+          const report = await window.axe.run(document, { resultTypes: ['violations'] });
+          return report.violations
+            .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+            .map((v) => `${v.impact} ${v.id}: ${v.help} (${v.nodes.length}x, e.g. ${v.nodes[0].target})`);
+        });
+        page.removeAllListeners('console');
+        page.removeAllListeners('pageerror');
+        page.removeAllListeners('requestfailed');
+        page.removeAllListeners('response');
+        assert(problems.length === 0, problems.join('\n'));
+        assert(axe.length === 0, axe.join('\n'));
+      });
+    }
+
+    for (const theme of ['light', 'rust', 'coal', 'navy', 'ayu']) {
+      await check(`listing figures, badges, output and timelines keep their contrast in the ${theme} theme`, async () => {
+        await page.goto(`${base}/part2/coffee-and-pastry.html`, { waitUntil: 'networkidle' });
+        await page.evaluate((name) => localStorage.setItem('mdbook-theme', name), theme);
+        await page.reload({ waitUntil: 'networkidle' });
+        assert(await page.evaluate((name) => document.documentElement.classList.contains(name), theme), `not in ${theme}`);
+        await page.addScriptTag({ content: axeSource });
+        const axe = await page.evaluate(async () => {
+          const report = await window.axe.run(
+            { include: [['figure.listing'], ['figure.timeline-figure']] },
+            { runOnly: ['color-contrast'], resultTypes: ['violations'] },
+          );
+          return report.violations.map((v) => `${v.id}: ${v.nodes.length}x, e.g. ${v.nodes[0].target} (${v.nodes[0].failureSummary})`);
+        });
+        assert(axe.length === 0, axe.join('\n'));
+      });
+    }
+    await page.evaluate(() => localStorage.removeItem('mdbook-theme'));
+
+    await check('the Playground is only ever reached through the stub', async () => {
+      assert(playgroundCalls.length > 0, 'no page asked the Playground for its crates');
+      assert(playgroundCalls.every((url) => url.startsWith('https://play.rust-lang.org/')), playgroundCalls.join('\n'));
+    });
+
+    for (const { term, page: expected } of SEARCHES) {
+      await check(`search for "${term}" finds its chapter`, async () => {
+        await page.goto(`${base}/index.html`, { waitUntil: 'networkidle' });
+        await page.click('#mdbook-search-toggle');
+        const box = page.locator('#mdbook-searchbar');
+        await box.pressSequentially(term, { delay: 5 });
+        await page.waitForSelector('#mdbook-searchresults a', { timeout: 5000 });
+        const links = await page.$$eval('#mdbook-searchresults a', (as) => as.map((a) => a.getAttribute('href')));
+        assert(links.some((href) => expected.test(href)), `no result leads to ${expected}: ${links.join(', ')}`);
+      });
+    }
+
+    await check('next and previous take the reader through the chapters', async () => {
+      await page.goto(`${base}/introduction.html`, { waitUntil: 'networkidle' });
+      // mdBook shows wide side buttons or small bottom ones, depending on the window's width.
+      await page.locator('a[rel~="next"]:visible').first().click();
+      await page.waitForLoadState('networkidle');
+      const next = page.url();
+      assert(!next.endsWith('/introduction.html'), `next stayed on ${next}`);
+      await page.locator('a[rel~="prev"]:visible').first().click();
+      await page.waitForLoadState('networkidle');
+      assert(page.url().endsWith('/introduction.html'), `previous went to ${page.url()}`);
+    });
+
+    await check('the theme switch changes the theme, and the choice stays', async () => {
+      await page.goto(`${base}/part2/coffee-and-pastry.html`, { waitUntil: 'networkidle' });
+      await page.click('#mdbook-theme-toggle');
+      await page.click('#mdbook-theme-coal');
+      assert(await page.evaluate(() => document.documentElement.classList.contains('coal')), 'the page is not in the coal theme');
+      await page.reload({ waitUntil: 'networkidle' });
+      assert(await page.evaluate(() => document.documentElement.classList.contains('coal')), 'the theme was forgotten on reload');
+      await page.locator('#listing-7-1').scrollIntoViewIfNeeded();
+      await page.screenshot({ path: join(screenshots, 'coffee-and-pastry-coal.png') });
+      await page.locator('figure.timeline-figure').first().scrollIntoViewIfNeeded();
+      await page.screenshot({ path: join(screenshots, 'timeline-coal.png') });
+      await page.click('#mdbook-theme-toggle');
+      await page.click('#mdbook-theme-light');
+    });
+
+    await check('the copy button copies the listing', async () => {
+      await page.goto(`${base}/part2/coffee-and-pastry.html`, { waitUntil: 'networkidle' });
+      const listing = page.locator('#listing-7-1');
+      await listing.hover();
+      await listing.locator('.clip-button').first().click();
+      const copied = await page.evaluate(() => navigator.clipboard.readText());
+      assert(copied.includes('fn make_coffee()') && copied.includes('thread::sleep'), `copied: ${copied.slice(0, 200)}`);
+    });
+
+    await check('a Run button runs a self-contained listing (through the stub)', async () => {
+      await page.goto(`${base}/part2/coffee-and-pastry.html`, { waitUntil: 'networkidle' });
+      const join = page.locator('#listing-7-4');
+      await join.hover();
+      await join.locator('.play-button').click();
+      await join.locator('.result').waitFor();
+      const result = await join.locator('.result').innerText();
+      assert(result.includes('stubbed playground output'), `the run showed: ${result}`);
+      const noButton = await page.locator('#listing-7-8 .play-button').count();
+      assert(noButton === 0, 'a compile-fail listing has a Run button');
+    });
+
+    const shots = [
+      ['introduction.html', 'introduction.png', null],
+      ['part2/coffee-and-pastry.html', 'coffee-and-pastry-listing.png', '#listing-7-1'],
+      ['part2/coffee-and-pastry.html', 'coffee-and-pastry-timeline.png', 'figure.timeline-figure'],
+      ['part2/coffee-and-pastry.html', 'coffee-and-pastry-compile-error.png', '#listing-7-8'],
+      ['appendix/errors.html', 'error-index.png', null],
+      ['appendix/asyncio-to-tokio.html', 'asyncio-to-tokio.png', null],
+    ];
+    await check(`screenshots of key pages are written to ${screenshots}`, async () => {
+      for (const [path, file, selector] of shots) {
+        await page.goto(`${base}/${path}`, { waitUntil: 'networkidle' });
+        if (selector) await page.locator(selector).first().scrollIntoViewIfNeeded();
+        await page.screenshot({ path: join(screenshots, file) });
+      }
+    });
+  } finally {
+    await context.close();
+    rmSync(profile, { recursive: true, force: true });
+    process.kill(-server.pid, 'SIGINT');
+  }
+
+  const failed = results.filter((r) => !r.ok).length;
+  console.log(`\nbrowser: ${results.length - failed} passed, ${failed} failed`);
+  process.exit(failed === 0 ? 0 : 1);
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
