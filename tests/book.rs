@@ -150,3 +150,118 @@ fn a_warning_from_mdbook_fails_the_build() {
     assert!(problems.contains("mdBook WARN"), "{problems}");
     assert!(problems.contains("defined multiple times"), "{problems}");
 }
+
+/// The rows of the "From asyncio to tokio" table: (asyncio, tokio, where it is taught).
+fn asyncio_rows() -> Vec<(String, String, String)> {
+    let text =
+        fs::read_to_string(async_book::root().join("src/appendix/asyncio-to-tokio.md")).unwrap();
+    text.lines()
+        .filter(|line| {
+            line.starts_with("| ") && !line.starts_with("| ---") && !line.starts_with("| asyncio |")
+        })
+        .map(|line| {
+            let cells: Vec<String> = line
+                .trim_matches('|')
+                .split(" | ")
+                .map(|c| c.trim().to_string())
+                .collect();
+            assert_eq!(cells.len(), 3, "a row of three cells: {line}");
+            (cells[0].clone(), cells[1].clone(), cells[2].clone())
+        })
+        .collect()
+}
+
+#[test]
+fn the_asyncio_map_covers_every_idea_the_source_guides_use() {
+    let rows = asyncio_rows();
+    let asyncio: String = rows
+        .iter()
+        .map(|r| r.0.as_str())
+        .collect::<Vec<_>>()
+        .join("\n");
+    for idea in [
+        "asyncio.run",
+        "asyncio.create_task",
+        "asyncio.gather",
+        "asyncio.wait",
+        "asyncio.wait_for",
+        "asyncio.TaskGroup",
+        "asyncio.Queue",
+        "asyncio.Future",
+        "asyncio.Lock",
+        "asyncio.Event",
+        "asyncio.Semaphore",
+        "contextvars",
+        "run_in_executor",
+        "asyncio.to_thread",
+        "create_subprocess_exec",
+        "aiosqlite",
+        "task_done",
+        "cancel",
+    ] {
+        assert!(
+            asyncio.contains(idea),
+            "the asyncio map has no row for {idea}"
+        );
+    }
+    // Every row says where it is taught: a link to a chapter (the strict build checks that the
+    // chapter and its heading exist), or that the chapter is planned.
+    for (idea, _, taught) in &rows {
+        let linked = taught.starts_with('[') && taught.contains("](../");
+        assert!(
+            linked || taught.starts_with("planned: "),
+            "{idea}: `{taught}`"
+        );
+    }
+    // A linked row must lead to a written chapter, not to a draft.
+    let summary = fs::read_to_string(async_book::root().join("src/SUMMARY.md")).unwrap();
+    for (idea, _, taught) in rows.iter().filter(|r| r.2.starts_with('[')) {
+        let target = taught
+            .split("](../")
+            .nth(1)
+            .unwrap()
+            .split(['#', ')'])
+            .next()
+            .unwrap();
+        assert!(
+            summary.contains(&format!("]({target})")),
+            "{idea} links to {target}, which SUMMARY.md does not publish"
+        );
+    }
+}
+
+#[test]
+fn the_error_index_lists_every_error_and_panic_the_figures_show() {
+    let output = tempfile::tempdir().unwrap();
+    let built = build_into(&async_book::root(), output.path()).unwrap();
+    let index = fs::read_to_string(built.output.join("appendix/errors.html")).unwrap();
+    let root = async_book::root();
+    let mut expected = 0;
+    for listing in async_book::listings::all(&root).unwrap() {
+        let Ok(cases) = fs::read_dir(listing.dir.join("compile-fail")) else {
+            continue;
+        };
+        for case in cases {
+            let path = case.unwrap().path();
+            if path.extension().is_some_and(|e| e == "stderr") {
+                let stderr = fs::read_to_string(&path).unwrap();
+                let first = stderr.lines().find(|l| l.starts_with("error")).unwrap();
+                let escaped = first
+                    .replace('&', "&amp;")
+                    .replace('<', "&lt;")
+                    .replace('>', "&gt;");
+                assert!(
+                    index.contains(&escaped),
+                    "the error index lacks `{first}` from {}",
+                    path.display()
+                );
+                expected += 1;
+            }
+        }
+    }
+    assert!(expected >= 2, "no compile-fail case was found");
+    assert!(
+        index.contains("coffee-and-pastry.html#listing-"),
+        "the rows link to the figures"
+    );
+}

@@ -440,7 +440,7 @@ fn error_index(figures: &[Figure]) -> String {
         let _ = writeln!(
             table,
             "| <code>{}</code> | [{}, listing {}]({{root}}{}#{}) |",
-            escape(&line).replace('|', "&#124;"),
+            escape(&line).replace('|', "&#124;").replace('`', "&#96;"),
             figure.chapter_name,
             figure.number,
             figure.page,
