@@ -48,7 +48,11 @@ impl From<rusqlite::Error> for DbError {
             // SQLITE_ERROR, SQLite's generic code, is what it gives for SQL it cannot
             // prepare: a syntax error, an unknown table or column.
             Some(ErrorCode::Unknown) => DbError::BadSql(error.to_string()),
-            _ => DbError::Other(error),
+            _ => match error {
+                // A syntax error comes as its own variant, with the offending token.
+                rusqlite::Error::SqlInputError { msg, .. } => DbError::BadSql(msg),
+                other => DbError::Other(other),
+            },
         }
     }
 }
