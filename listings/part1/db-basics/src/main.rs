@@ -130,9 +130,15 @@ async fn main() -> anyhow::Result<()> {
         ("scout".to_string(), "river is wide".to_string()),
         ("cook".to_string(), "dinner at six".to_string()),
     ];
-    println!("saved {} in one transaction", insert_all(&conn, batch).await?);
+    println!(
+        "saved {} in one transaction",
+        insert_all(&conn, batch).await?
+    );
 
-    println!("handled message {first}: {}", mark_handled(&conn, first).await?);
+    println!(
+        "handled message {first}: {}",
+        mark_handled(&conn, first).await?
+    );
     println!("handled message 99: {}", mark_handled(&conn, 99).await?);
     for message in unhandled(&conn).await? {
         println!("to do: {message:?}");
@@ -211,14 +217,21 @@ mod tests {
         let b = insert(&conn, "cook", "two").await.unwrap();
         assert!(mark_handled(&conn, a).await.unwrap());
         assert!(!mark_handled(&conn, 12345).await.unwrap());
-        let left: Vec<i64> = unhandled(&conn).await.unwrap().iter().map(|m| m.id).collect();
+        let left: Vec<i64> = unhandled(&conn)
+            .await
+            .unwrap()
+            .iter()
+            .map(|m| m.id)
+            .collect();
         assert_eq!(left, [b]);
     }
 
     #[tokio::test]
     async fn a_batch_is_saved_whole() {
         let (_dir, conn) = scratch_db().await;
-        let batch = (0..50).map(|i| ("a".to_string(), format!("m{i}"))).collect();
+        let batch = (0..50)
+            .map(|i| ("a".to_string(), format!("m{i}")))
+            .collect();
         assert_eq!(insert_all(&conn, batch).await.unwrap(), 50);
         assert_eq!(count(&conn).await.unwrap(), 50);
     }

@@ -31,7 +31,10 @@ async fn import_rows(path: &Path, run_for: Duration) -> rusqlite::Result<usize> 
     let mut rows = 0;
     // A big import: one row after another, each in its own commit, for `run_for`.
     while start.elapsed() < run_for {
-        conn.execute("INSERT INTO events (body) VALUES (?1)", [format!("row {rows}")])?;
+        conn.execute(
+            "INSERT INTO events (body) VALUES (?1)",
+            [format!("row {rows}")],
+        )?;
         rows += 1;
     }
     Ok(rows)

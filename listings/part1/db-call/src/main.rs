@@ -30,7 +30,10 @@ async fn import_rows(conn: &Connection, run_for: Duration) -> tokio_rusqlite::Re
             let start = std::time::Instant::now();
             let mut rows = 0;
             while start.elapsed() < run_for {
-                conn.execute("INSERT INTO events (body) VALUES (?1)", [format!("row {rows}")])?;
+                conn.execute(
+                    "INSERT INTO events (body) VALUES (?1)",
+                    [format!("row {rows}")],
+                )?;
                 rows += 1;
             }
             Ok::<_, rusqlite::Error>(rows)
@@ -59,7 +62,10 @@ async fn main() -> anyhow::Result<()> {
         "import: wrote rows for {:.1}s on the connection's thread",
         import_took.as_secs_f64()
     );
-    println!("heartbeat: kept beating while the import ran: {}", beats_during > 0);
+    println!(
+        "heartbeat: kept beating while the import ran: {}",
+        beats_during > 0
+    );
 
     let longest_gap = heartbeat.await?;
     println!(
@@ -108,7 +114,9 @@ mod tests {
         let before = beats.load(Ordering::SeqCst);
         assert_eq!(before, 1);
         // The same 300 ms import that stalls the heartbeat when it runs on this thread.
-        let written = import_rows(&conn, Duration::from_millis(300)).await.unwrap();
+        let written = import_rows(&conn, Duration::from_millis(300))
+            .await
+            .unwrap();
         assert!(beats.load(Ordering::SeqCst) > before);
         heartbeat.await.unwrap();
 

@@ -96,7 +96,10 @@ impl Inbox {
         let (id, body) = (id.to_owned(), body.to_owned());
         self.conn
             .call(move |conn| {
-                conn.execute("INSERT INTO messages (id, body) VALUES (?1, ?2)", [id, body])
+                conn.execute(
+                    "INSERT INTO messages (id, body) VALUES (?1, ?2)",
+                    [id, body],
+                )
             })
             .await?;
         Ok(())
@@ -109,7 +112,10 @@ impl Inbox {
             .call(move |conn| {
                 let tx = conn.transaction()?;
                 for (id, body) in &batch {
-                    tx.execute("INSERT INTO messages (id, body) VALUES (?1, ?2)", [id, body])?;
+                    tx.execute(
+                        "INSERT INTO messages (id, body) VALUES (?1, ?2)",
+                        [id, body],
+                    )?;
                 }
                 tx.commit()?;
                 Ok::<_, rusqlite::Error>(batch.len())
@@ -143,7 +149,10 @@ async fn main() -> anyhow::Result<()> {
     // A folder that does not exist, and a file that is not a database.
     let nowhere = dir.0.join("no-such-folder").join("inbox.db");
     let not_a_db = dir.0.join("notes.txt");
-    std::fs::write(&not_a_db, "shopping: bread, milk, and a lot more than a header")?;
+    std::fs::write(
+        &not_a_db,
+        "shopping: bread, milk, and a lot more than a header",
+    )?;
     for path in [&nowhere, &not_a_db] {
         match Inbox::open(path).await {
             Err(DbError::CannotOpen(reason)) => println!("open refused: {reason}"),
@@ -166,9 +175,15 @@ async fn main() -> anyhow::Result<()> {
     if let Err(error) = inbox.save_all(batch).await {
         println!("batch refused: {error}");
     }
-    println!("messages saved: {}", inbox.count("SELECT COUNT(*) FROM messages").await?);
+    println!(
+        "messages saved: {}",
+        inbox.count("SELECT COUNT(*) FROM messages").await?
+    );
 
-    for sql in ["SELECT COUNT(*) FROM mesages", "SELEC COUNT(*) FROM messages"] {
+    for sql in [
+        "SELECT COUNT(*) FROM mesages",
+        "SELEC COUNT(*) FROM messages",
+    ] {
         match inbox.count(sql).await {
             Err(DbError::BadSql(problem)) => println!("query refused: {problem}"),
             other => println!("unexpected: {other:?}"),
@@ -242,7 +257,10 @@ mod tests {
         inbox.save("m-1", "first").await.unwrap();
         let error = inbox.save("m-1", "second").await.unwrap_err();
         assert!(matches!(error, DbError::Constraint(_)), "{error:?}");
-        let body = inbox.count("SELECT length(body) FROM messages").await.unwrap();
+        let body = inbox
+            .count("SELECT length(body) FROM messages")
+            .await
+            .unwrap();
         assert_eq!(body, "first".len() as i64);
         assert_eq!(saved(&inbox).await, 1);
     }
