@@ -1,5 +1,5 @@
 //! Four ways to write rows to SQLite from async code, timed in both journal modes.
-//! Run it with `cargo run --release -p db-bench`; `-- --rows N` changes the row count.
+//! Run it with `cargo run -p db-bench --release`; `-- --rows N` changes the row count.
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
