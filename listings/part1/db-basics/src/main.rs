@@ -1,0 +1,259 @@
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use rusqlite::params;
+use tokio_rusqlite::Connection;
+
+// ANCHOR: types
+/// A message as the program keeps it: one row of the `messages` table.
+#[derive(Debug, Clone, PartialEq)]
+struct Message {
+    id: i64,
+    sender: String,
+    body: String,
+    handled: bool,
+}
+// ANCHOR_END: types
+
+// ANCHOR: open
+/// Opens (or creates) the database and makes sure the table exists.
+async fn open(path: &Path) -> anyhow::Result<Connection> {
+    let conn = Connection::open(path).await?;
+    conn.call(|conn| {
+        conn.execute_batch(
+            "CREATE TABLE IF NOT EXISTS messages (
+                 id      INTEGER PRIMARY KEY,
+                 sender  TEXT    NOT NULL,
+                 body    TEXT    NOT NULL,
+                 handled INTEGER NOT NULL DEFAULT 0
+             )",
+        )
+    })
+    .await?;
+    Ok(conn)
+}
+// ANCHOR_END: open
+
+// ANCHOR: insert
+/// Saves one message and returns the id SQLite gave it.
+async fn insert(conn: &Connection, sender: &str, body: &str) -> anyhow::Result<i64> {
+    // The closure runs on another thread, later: it must own what it uses.
+    let (sender, body) = (sender.to_owned(), body.to_owned());
+    let id = conn
+        .call(move |conn| {
+            conn.execute(
+                "INSERT INTO messages (sender, body) VALUES (?1, ?2)",
+                params![sender, body],
+            )?;
+            Ok::<_, rusqlite::Error>(conn.last_insert_rowid())
+        })
+        .await?;
+    Ok(id)
+}
+// ANCHOR_END: insert
+
+// ANCHOR: query
+/// Every message not handled yet, oldest first, as structs.
+async fn unhandled(conn: &Connection) -> anyhow::Result<Vec<Message>> {
+    let messages = conn
+        .call(|conn| {
+            let mut statement = conn.prepare(
+                "SELECT id, sender, body, handled FROM messages
+                 WHERE handled = 0 ORDER BY id",
+            )?;
+            let rows = statement.query_map([], |row| {
+                Ok(Message {
+                    id: row.get(0)?,
+                    sender: row.get(1)?,
+                    body: row.get(2)?,
+                    handled: row.get(3)?,
+                })
+            })?;
+            rows.collect::<rusqlite::Result<Vec<Message>>>()
+        })
+        .await?;
+    Ok(messages)
+}
+// ANCHOR_END: query
+
+// ANCHOR: update
+/// Marks one message as handled; returns false if there is no such message.
+async fn mark_handled(conn: &Connection, id: i64) -> anyhow::Result<bool> {
+    let changed = conn
+        .call(move |conn| conn.execute("UPDATE messages SET handled = 1 WHERE id = ?1", [id]))
+        .await?;
+    Ok(changed == 1)
+}
+// ANCHOR_END: update
+
+// ANCHOR: transaction
+/// Saves several messages at once: all of them, or (on any error) none.
+async fn insert_all(conn: &Connection, batch: Vec<(String, String)>) -> anyhow::Result<usize> {
+    let saved = conn
+        .call(move |conn| {
+            let tx = conn.transaction()?;
+            {
+                let mut insert =
+                    tx.prepare("INSERT INTO messages (sender, body) VALUES (?1, ?2)")?;
+                for (sender, body) in &batch {
+                    insert.execute(params![sender, body])?;
+                }
+            }
+            // Dropping `tx` without commit (an early return by `?`) rolls everything back.
+            tx.commit()?;
+            Ok::<_, rusqlite::Error>(batch.len())
+        })
+        .await?;
+    Ok(saved)
+}
+// ANCHOR_END: transaction
+
+async fn count(conn: &Connection) -> anyhow::Result<i64> {
+    let rows = conn
+        .call(|conn| conn.query_row("SELECT COUNT(*) FROM messages", [], |row| row.get(0)))
+        .await?;
+    Ok(rows)
+}
+
+// ANCHOR: main
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let dir = ScratchDir::new("db-basics")?;
+    let path = dir.0.join("inbox.db");
+
+    let conn = open(&path).await?;
+    let first = insert(&conn, "scout", "found a river").await?;
+    insert(&conn, "builder", "bridge needs wood").await?;
+    println!("saved message {first} and one more");
+
+    let batch = vec![
+        ("scout".to_string(), "river is wide".to_string()),
+        ("cook".to_string(), "dinner at six".to_string()),
+    ];
+    println!(
+        "saved {} in one transaction",
+        insert_all(&conn, batch).await?
+    );
+
+    println!(
+        "handled message {first}: {}",
+        mark_handled(&conn, first).await?
+    );
+    println!("handled message 99: {}", mark_handled(&conn, 99).await?);
+    for message in unhandled(&conn).await? {
+        println!("to do: {message:?}");
+    }
+
+    // close() reports a failure to close; dropping the handle would hide it.
+    conn.close().await?;
+
+    let reopened = open(&path).await?;
+    println!("after reopening: {} messages", count(&reopened).await?);
+    reopened.close().await?;
+    Ok(())
+}
+// ANCHOR_END: main
+
+/// A fresh folder under the system's temporary directory, removed when dropped.
+struct ScratchDir(PathBuf);
+
+impl ScratchDir {
+    fn new(label: &str) -> std::io::Result<ScratchDir> {
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        let unique = format!(
+            "{label}-{}-{}",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::SeqCst)
+        );
+        let path = std::env::temp_dir().join(unique);
+        std::fs::create_dir_all(&path)?;
+        Ok(ScratchDir(path))
+    }
+}
+
+impl Drop for ScratchDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn scratch_db() -> (ScratchDir, Connection) {
+        let dir = ScratchDir::new("db-basics-test").unwrap();
+        let conn = open(&dir.0.join("inbox.db")).await.unwrap();
+        (dir, conn)
+    }
+
+    #[tokio::test]
+    async fn inserted_messages_come_back_as_structs_in_order() {
+        let (_dir, conn) = scratch_db().await;
+        let a = insert(&conn, "scout", "one").await.unwrap();
+        let b = insert(&conn, "cook", "two").await.unwrap();
+        assert!(b > a);
+        let expected = vec![
+            Message {
+                id: a,
+                sender: "scout".into(),
+                body: "one".into(),
+                handled: false,
+            },
+            Message {
+                id: b,
+                sender: "cook".into(),
+                body: "two".into(),
+                handled: false,
+            },
+        ];
+        assert_eq!(unhandled(&conn).await.unwrap(), expected);
+    }
+
+    #[tokio::test]
+    async fn a_handled_message_is_no_longer_listed() {
+        let (_dir, conn) = scratch_db().await;
+        let a = insert(&conn, "scout", "one").await.unwrap();
+        let b = insert(&conn, "cook", "two").await.unwrap();
+        assert!(mark_handled(&conn, a).await.unwrap());
+        assert!(!mark_handled(&conn, 12345).await.unwrap());
+        let left: Vec<i64> = unhandled(&conn)
+            .await
+            .unwrap()
+            .iter()
+            .map(|m| m.id)
+            .collect();
+        assert_eq!(left, [b]);
+    }
+
+    #[tokio::test]
+    async fn a_batch_is_saved_whole() {
+        let (_dir, conn) = scratch_db().await;
+        let batch = (0..50)
+            .map(|i| ("a".to_string(), format!("m{i}")))
+            .collect();
+        assert_eq!(insert_all(&conn, batch).await.unwrap(), 50);
+        assert_eq!(count(&conn).await.unwrap(), 50);
+    }
+
+    #[tokio::test]
+    async fn messages_survive_closing_and_reopening() {
+        let (dir, conn) = scratch_db().await;
+        insert(&conn, "scout", "kept").await.unwrap();
+        conn.close().await.unwrap();
+        let reopened = open(&dir.0.join("inbox.db")).await.unwrap();
+        assert_eq!(unhandled(&reopened).await.unwrap()[0].body, "kept");
+    }
+
+    #[tokio::test]
+    async fn a_closed_connection_refuses_calls() {
+        let (_dir, conn) = scratch_db().await;
+        let clone = conn.clone();
+        conn.close().await.unwrap();
+        let err = count(&clone).await.unwrap_err();
+        assert!(matches!(
+            err.downcast_ref::<tokio_rusqlite::Error>(),
+            Some(tokio_rusqlite::Error::ConnectionClosed)
+        ));
+    }
+}

@@ -1,0 +1,138 @@
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use rusqlite::Connection;
+use tokio::time::{Instant, sleep};
+
+// ANCHOR: heartbeat
+/// Stands in for the rest of a program (answering messages, say): it wants the thread
+/// every 100 ms. Counts its beats and returns the longest gap between two of them.
+async fn heartbeat(beats: Arc<AtomicUsize>, how_many: usize) -> Duration {
+    let mut longest_gap = Duration::ZERO;
+    let mut last = Instant::now();
+    for _ in 0..how_many {
+        sleep(Duration::from_millis(100)).await;
+        longest_gap = longest_gap.max(last.elapsed());
+        last = Instant::now();
+        beats.fetch_add(1, Ordering::SeqCst);
+    }
+    longest_gap
+}
+// ANCHOR_END: heartbeat
+
+// ANCHOR: import
+// A mistake on purpose: an async function that calls rusqlite, which blocks, directly.
+async fn import_rows(path: &Path, run_for: Duration) -> rusqlite::Result<usize> {
+    let conn = Connection::open(path)?;
+    conn.execute("CREATE TABLE IF NOT EXISTS events (body TEXT NOT NULL)", [])?;
+    let start = std::time::Instant::now();
+    let mut rows = 0;
+    // A big import: one row after another, each in its own commit, for `run_for`.
+    while start.elapsed() < run_for {
+        conn.execute(
+            "INSERT INTO events (body) VALUES (?1)",
+            [format!("row {rows}")],
+        )?;
+        rows += 1;
+    }
+    Ok(rows)
+}
+// ANCHOR_END: import
+
+// ANCHOR: main
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> anyhow::Result<()> {
+    let dir = ScratchDir::new("db-blocking")?;
+    let beats = Arc::new(AtomicUsize::new(0));
+    println!("heartbeat: one beat every 100ms");
+    let heartbeat = tokio::spawn(heartbeat(beats.clone(), 10));
+
+    sleep(Duration::from_millis(220)).await; // it beats at 100 and 200 ms
+    let beats_before = beats.load(Ordering::SeqCst);
+    let start = Instant::now();
+    import_rows(&dir.0.join("events.db"), Duration::from_secs(1)).await?;
+    let import_took = start.elapsed();
+    let beats_during = beats.load(Ordering::SeqCst) - beats_before;
+    println!(
+        "import: wrote rows for {:.1}s on the runtime's thread",
+        import_took.as_secs_f64()
+    );
+    println!("heartbeat: beats while the import ran: {beats_during}");
+
+    let longest_gap = heartbeat.await?;
+    println!(
+        "heartbeat: longest gap between beats: {:.1}s",
+        longest_gap.as_secs_f64()
+    );
+    Ok(())
+}
+// ANCHOR_END: main
+
+/// A fresh folder under the system's temporary directory, removed when dropped.
+struct ScratchDir(PathBuf);
+
+impl ScratchDir {
+    fn new(label: &str) -> std::io::Result<ScratchDir> {
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        let unique = format!(
+            "{label}-{}-{}",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::SeqCst)
+        );
+        let path = std::env::temp_dir().join(unique);
+        std::fs::create_dir_all(&path)?;
+        Ok(ScratchDir(path))
+    }
+}
+
+impl Drop for ScratchDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn the_import_writes_rows() {
+        let dir = ScratchDir::new("db-blocking-test").unwrap();
+        let path = dir.0.join("events.db");
+        let written = import_rows(&path, Duration::from_millis(50)).await.unwrap();
+        let conn = Connection::open(&path).unwrap();
+        let stored: i64 = conn
+            .query_row("SELECT COUNT(*) FROM events", [], |row| row.get(0))
+            .unwrap();
+        assert!(written > 0);
+        assert_eq!(stored as usize, written);
+    }
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn the_heartbeat_cannot_beat_while_the_import_blocks_its_thread() {
+        let dir = ScratchDir::new("db-blocking-test").unwrap();
+        let beats = Arc::new(AtomicUsize::new(0));
+        let heartbeat = tokio::spawn(heartbeat(beats.clone(), 3));
+        sleep(Duration::from_millis(150)).await;
+        let before = beats.load(Ordering::SeqCst);
+        assert_eq!(before, 1);
+        // Three heartbeat periods of import, and not a single beat during them.
+        import_rows(&dir.0.join("events.db"), Duration::from_millis(300))
+            .await
+            .unwrap();
+        assert_eq!(beats.load(Ordering::SeqCst), before);
+        heartbeat.await.unwrap();
+        assert_eq!(beats.load(Ordering::SeqCst), 3);
+    }
+
+    #[test]
+    fn the_scratch_dir_is_removed_when_dropped() {
+        let dir = ScratchDir::new("db-blocking-test").unwrap();
+        let path = dir.0.clone();
+        assert!(path.is_dir());
+        drop(dir);
+        assert!(!path.exists());
+    }
+}

@@ -1,0 +1,130 @@
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use tokio::time::{Instant, sleep};
+use tokio_rusqlite::Connection;
+
+/// Stands in for the rest of a program: it wants the thread every 100 ms. Counts its beats
+/// and returns the longest gap between two of them.
+async fn heartbeat(beats: Arc<AtomicUsize>, how_many: usize) -> Duration {
+    let mut longest_gap = Duration::ZERO;
+    let mut last = Instant::now();
+    for _ in 0..how_many {
+        sleep(Duration::from_millis(100)).await;
+        longest_gap = longest_gap.max(last.elapsed());
+        last = Instant::now();
+        beats.fetch_add(1, Ordering::SeqCst);
+    }
+    longest_gap
+}
+
+// ANCHOR: import
+/// The same import, sent to the connection's own thread. Only the await is on ours.
+async fn import_rows(conn: &Connection, run_for: Duration) -> tokio_rusqlite::Result<usize> {
+    let rows = conn
+        .call(move |conn| {
+            // This closure runs on the thread that owns the connection.
+            conn.execute("CREATE TABLE IF NOT EXISTS events (body TEXT NOT NULL)", [])?;
+            let start = std::time::Instant::now();
+            let mut rows = 0;
+            while start.elapsed() < run_for {
+                conn.execute(
+                    "INSERT INTO events (body) VALUES (?1)",
+                    [format!("row {rows}")],
+                )?;
+                rows += 1;
+            }
+            Ok::<_, rusqlite::Error>(rows)
+        })
+        .await?;
+    Ok(rows)
+}
+// ANCHOR_END: import
+
+// ANCHOR: main
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> anyhow::Result<()> {
+    let dir = ScratchDir::new("db-call")?;
+    let conn = Connection::open(dir.0.join("events.db")).await?;
+    let beats = Arc::new(AtomicUsize::new(0));
+    println!("heartbeat: one beat every 100ms");
+    let heartbeat = tokio::spawn(heartbeat(beats.clone(), 10));
+
+    sleep(Duration::from_millis(220)).await; // it beats at 100 and 200 ms
+    let beats_before = beats.load(Ordering::SeqCst);
+    let start = Instant::now();
+    import_rows(&conn, Duration::from_secs(1)).await?;
+    let import_took = start.elapsed();
+    let beats_during = beats.load(Ordering::SeqCst) - beats_before;
+    println!(
+        "import: wrote rows for {:.1}s on the connection's thread",
+        import_took.as_secs_f64()
+    );
+    println!(
+        "heartbeat: kept beating while the import ran: {}",
+        beats_during > 0
+    );
+
+    let longest_gap = heartbeat.await?;
+    println!(
+        "heartbeat: longest gap between beats: {:.1}s",
+        longest_gap.as_secs_f64()
+    );
+    conn.close().await?;
+    Ok(())
+}
+// ANCHOR_END: main
+
+/// A fresh folder under the system's temporary directory, removed when dropped.
+struct ScratchDir(PathBuf);
+
+impl ScratchDir {
+    fn new(label: &str) -> std::io::Result<ScratchDir> {
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        let unique = format!(
+            "{label}-{}-{}",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::SeqCst)
+        );
+        let path = std::env::temp_dir().join(unique);
+        std::fs::create_dir_all(&path)?;
+        Ok(ScratchDir(path))
+    }
+}
+
+impl Drop for ScratchDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn the_heartbeat_goes_on_while_the_connection_thread_imports() {
+        let dir = ScratchDir::new("db-call-test").unwrap();
+        let conn = Connection::open(dir.0.join("events.db")).await.unwrap();
+        let beats = Arc::new(AtomicUsize::new(0));
+        let heartbeat = tokio::spawn(heartbeat(beats.clone(), 3));
+        sleep(Duration::from_millis(150)).await;
+        let before = beats.load(Ordering::SeqCst);
+        assert_eq!(before, 1);
+        // The same 300 ms import that stalls the heartbeat when it runs on this thread.
+        let written = import_rows(&conn, Duration::from_millis(300))
+            .await
+            .unwrap();
+        assert!(beats.load(Ordering::SeqCst) > before);
+        heartbeat.await.unwrap();
+
+        let stored: i64 = conn
+            .call(|conn| conn.query_row("SELECT COUNT(*) FROM events", [], |row| row.get(0)))
+            .await
+            .unwrap();
+        assert_eq!(stored as usize, written);
+        conn.close().await.unwrap();
+    }
+}

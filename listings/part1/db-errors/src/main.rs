@@ -1,0 +1,311 @@
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use rusqlite::ErrorCode;
+use tokio_rusqlite::Connection;
+
+// ANCHOR: error
+/// What can go wrong with the inbox, in terms a caller can act on.
+#[derive(Debug)]
+enum DbError {
+    /// The database file could not be opened: a missing folder, no permission, not a database.
+    CannotOpen(String),
+    /// A row broke a rule of the table: here, a message id that is already saved.
+    Constraint(String),
+    /// The SQL itself is wrong: a typo, an unknown table or column.
+    BadSql(String),
+    /// The connection was closed before the call.
+    Closed,
+    /// Anything else SQLite reported.
+    Other(rusqlite::Error),
+}
+
+impl fmt::Display for DbError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DbError::CannotOpen(reason) => write!(f, "cannot open the database: {reason}"),
+            DbError::Constraint(rule) => write!(f, "refused by the table: {rule}"),
+            DbError::BadSql(problem) => write!(f, "bad SQL: {problem}"),
+            DbError::Closed => write!(f, "the connection is closed"),
+            DbError::Other(error) => write!(f, "database error: {error}"),
+        }
+    }
+}
+
+impl std::error::Error for DbError {}
+
+impl From<rusqlite::Error> for DbError {
+    fn from(error: rusqlite::Error) -> DbError {
+        match error.sqlite_error_code() {
+            Some(ErrorCode::CannotOpen | ErrorCode::NotADatabase) => {
+                // SQLite's words for the code alone: its full message repeats the path,
+                // which the caller already knows.
+                let code = error.sqlite_error().map_or(0, |e| e.extended_code);
+                DbError::CannotOpen(rusqlite::ffi::code_to_str(code).to_string())
+            }
+            Some(ErrorCode::ConstraintViolation) => DbError::Constraint(error.to_string()),
+            // SQLITE_ERROR, SQLite's generic code, is what it gives for SQL it cannot
+            // prepare: a syntax error, an unknown table or column.
+            Some(ErrorCode::Unknown) => DbError::BadSql(error.to_string()),
+            _ => match error {
+                // A syntax error comes as its own variant, with the offending token.
+                rusqlite::Error::SqlInputError { msg, .. } => DbError::BadSql(msg),
+                other => DbError::Other(other),
+            },
+        }
+    }
+}
+
+impl From<tokio_rusqlite::Error<rusqlite::Error>> for DbError {
+    fn from(error: tokio_rusqlite::Error<rusqlite::Error>) -> DbError {
+        match error {
+            tokio_rusqlite::Error::Error(error) => error.into(),
+            tokio_rusqlite::Error::Close((_, error)) => error.into(),
+            // ConnectionClosed, and any variant a later version adds.
+            _ => DbError::Closed,
+        }
+    }
+}
+// ANCHOR_END: error
+
+// ANCHOR: inbox
+/// Messages by the id their sender gave them; an id can be saved only once.
+struct Inbox {
+    conn: Connection,
+}
+
+impl Inbox {
+    async fn open(path: &Path) -> Result<Inbox, DbError> {
+        let conn = Connection::open(path).await?;
+        // SQLite opens files lazily: touching the schema now makes a bad file fail here,
+        // not at the first insert.
+        conn.call(|conn| {
+            conn.execute_batch(
+                "CREATE TABLE IF NOT EXISTS messages (
+                     id   TEXT PRIMARY KEY,
+                     body TEXT NOT NULL
+                 )",
+            )
+        })
+        .await?;
+        Ok(Inbox { conn })
+    }
+
+    async fn save(&self, id: &str, body: &str) -> Result<(), DbError> {
+        let (id, body) = (id.to_owned(), body.to_owned());
+        self.conn
+            .call(move |conn| {
+                conn.execute(
+                    "INSERT INTO messages (id, body) VALUES (?1, ?2)",
+                    [id, body],
+                )
+            })
+            .await?;
+        Ok(())
+    }
+
+    /// Saves every message or, if any one is refused, none of them.
+    async fn save_all(&self, batch: Vec<(String, String)>) -> Result<usize, DbError> {
+        let saved = self
+            .conn
+            .call(move |conn| {
+                let tx = conn.transaction()?;
+                for (id, body) in &batch {
+                    tx.execute(
+                        "INSERT INTO messages (id, body) VALUES (?1, ?2)",
+                        [id, body],
+                    )?;
+                }
+                tx.commit()?;
+                Ok::<_, rusqlite::Error>(batch.len())
+            })
+            .await?;
+        Ok(saved)
+    }
+
+    /// Runs a counting query the caller wrote, as a report screen might.
+    async fn count(&self, sql: &str) -> Result<i64, DbError> {
+        let sql = sql.to_owned();
+        let n = self
+            .conn
+            .call(move |conn| conn.query_row(&sql, [], |row| row.get(0)))
+            .await?;
+        Ok(n)
+    }
+
+    async fn close(self) -> Result<(), DbError> {
+        self.conn.close().await?;
+        Ok(())
+    }
+}
+// ANCHOR_END: inbox
+
+// ANCHOR: main
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let dir = ScratchDir::new("db-errors")?;
+
+    // A folder that does not exist, and a file that is not a database.
+    let nowhere = dir.0.join("no-such-folder").join("inbox.db");
+    let not_a_db = dir.0.join("notes.txt");
+    std::fs::write(
+        &not_a_db,
+        "shopping: bread, milk, and a lot more than a header",
+    )?;
+    for path in [&nowhere, &not_a_db] {
+        match Inbox::open(path).await {
+            Err(DbError::CannotOpen(reason)) => println!("open refused: {reason}"),
+            Err(other) => return Err(other.into()),
+            Ok(_) => println!("opened a file that should not open"),
+        }
+    }
+
+    let inbox = Inbox::open(&dir.0.join("inbox.db")).await?;
+    inbox.save("m-1", "hello").await?;
+    match inbox.save("m-1", "hello again").await {
+        Err(DbError::Constraint(rule)) => println!("second m-1 refused: {rule}"),
+        other => println!("unexpected: {other:?}"),
+    }
+
+    let batch = vec![
+        ("m-2".to_string(), "new".to_string()),
+        ("m-1".to_string(), "a repeat".to_string()),
+    ];
+    if let Err(error) = inbox.save_all(batch).await {
+        println!("batch refused: {error}");
+    }
+    println!(
+        "messages saved: {}",
+        inbox.count("SELECT COUNT(*) FROM messages").await?
+    );
+
+    for sql in [
+        "SELECT COUNT(*) FROM mesages",
+        "SELEC COUNT(*) FROM messages",
+    ] {
+        match inbox.count(sql).await {
+            Err(DbError::BadSql(problem)) => println!("query refused: {problem}"),
+            other => println!("unexpected: {other:?}"),
+        }
+    }
+    inbox.close().await?;
+    Ok(())
+}
+// ANCHOR_END: main
+
+/// A fresh folder under the system's temporary directory, removed when dropped.
+struct ScratchDir(PathBuf);
+
+impl ScratchDir {
+    fn new(label: &str) -> std::io::Result<ScratchDir> {
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        let unique = format!(
+            "{label}-{}-{}",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::SeqCst)
+        );
+        let path = std::env::temp_dir().join(unique);
+        std::fs::create_dir_all(&path)?;
+        Ok(ScratchDir(path))
+    }
+}
+
+impl Drop for ScratchDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn scratch_inbox() -> (ScratchDir, Inbox) {
+        let dir = ScratchDir::new("db-errors-test").unwrap();
+        let inbox = Inbox::open(&dir.0.join("inbox.db")).await.unwrap();
+        (dir, inbox)
+    }
+
+    async fn saved(inbox: &Inbox) -> i64 {
+        inbox.count("SELECT COUNT(*) FROM messages").await.unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_missing_folder_cannot_be_opened() {
+        let dir = ScratchDir::new("db-errors-test").unwrap();
+        let result = Inbox::open(&dir.0.join("missing").join("inbox.db")).await;
+        assert!(matches!(result, Err(DbError::CannotOpen(_))));
+    }
+
+    #[tokio::test]
+    async fn a_file_that_is_not_a_database_fails_at_open() {
+        let dir = ScratchDir::new("db-errors-test").unwrap();
+        let path = dir.0.join("notes.txt");
+        std::fs::write(&path, "x".repeat(200)).unwrap();
+        assert!(matches!(
+            Inbox::open(&path).await,
+            Err(DbError::CannotOpen(_))
+        ));
+        // And the file is left as it was.
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "x".repeat(200));
+    }
+
+    #[tokio::test]
+    async fn a_repeated_id_is_a_constraint_error_and_keeps_the_first() {
+        let (_dir, inbox) = scratch_inbox().await;
+        inbox.save("m-1", "first").await.unwrap();
+        let error = inbox.save("m-1", "second").await.unwrap_err();
+        assert!(matches!(error, DbError::Constraint(_)), "{error:?}");
+        let body = inbox
+            .count("SELECT length(body) FROM messages")
+            .await
+            .unwrap();
+        assert_eq!(body, "first".len() as i64);
+        assert_eq!(saved(&inbox).await, 1);
+    }
+
+    #[tokio::test]
+    async fn a_batch_with_one_bad_row_saves_nothing() {
+        let (_dir, inbox) = scratch_inbox().await;
+        inbox.save("m-1", "first").await.unwrap();
+        let batch = vec![
+            ("m-2".to_string(), "b".to_string()),
+            ("m-3".to_string(), "c".to_string()),
+            ("m-1".to_string(), "repeat".to_string()),
+        ];
+        let error = inbox.save_all(batch).await.unwrap_err();
+        assert!(matches!(error, DbError::Constraint(_)));
+        assert_eq!(saved(&inbox).await, 1);
+        // The rollback leaves the connection usable.
+        let good = vec![("m-2".to_string(), "b".to_string())];
+        assert_eq!(inbox.save_all(good).await.unwrap(), 1);
+        assert_eq!(saved(&inbox).await, 2);
+    }
+
+    #[tokio::test]
+    async fn typos_and_unknown_tables_are_bad_sql() {
+        let (_dir, inbox) = scratch_inbox().await;
+        for sql in [
+            "SELEC 1",
+            "SELECT COUNT(*) FROM nowhere",
+            "SELECT nothing FROM messages",
+        ] {
+            let error = inbox.count(sql).await.unwrap_err();
+            assert!(matches!(error, DbError::BadSql(_)), "{sql}: {error:?}");
+        }
+    }
+
+    #[tokio::test]
+    async fn calls_after_close_are_closed_errors() {
+        let (_dir, inbox) = scratch_inbox().await;
+        let other_handle = Inbox {
+            conn: inbox.conn.clone(),
+        };
+        inbox.close().await.unwrap();
+        assert!(matches!(
+            other_handle.save("m-9", "late").await,
+            Err(DbError::Closed)
+        ));
+    }
+}

@@ -1,0 +1,1 @@
+//! Programs of the async database chapter that must not compile; see `compile-fail/`.
