@@ -28,12 +28,10 @@ mod tests {
     use std::time::Duration;
     use tokio::time::sleep;
 
-    fn download(chunks: Arc<AtomicU32>) -> impl Future<Output = ()> {
-        async move {
-            for _ in 0..3 {
-                sleep(Duration::from_millis(300)).await;
-                chunks.fetch_add(1, Ordering::SeqCst);
-            }
+    async fn download(chunks: Arc<AtomicU32>) {
+        for _ in 0..3 {
+            sleep(Duration::from_millis(300)).await;
+            chunks.fetch_add(1, Ordering::SeqCst);
         }
     }
 
