@@ -1,7 +1,7 @@
 //! Holds N concurrent waits as OS threads, as tokio tasks, and as asyncio tasks (in a `python3`
 //! child process), and reports the wall time and the resident memory each waiter costs.
 //!
-//! `cargo run --release -p waiters-benchmark -- --threads 10000 --tasks 1000000 --sleep-ms 1000`
+//! `cargo run -p waiters-benchmark --release -- --threads 10000 --tasks 1000000 --sleep-ms 1000`
 
 use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
