@@ -7,7 +7,13 @@ use agent_inbox::{Message, MessageServer, Settings, Store, agent};
 
 // ANCHOR: demo
 fn messages() -> Vec<Message> {
-    let texts = ["hello", "the kettle is on", "tea is ready", "milk?", "no thanks"];
+    let texts = [
+        "hello",
+        "the kettle is on",
+        "tea is ready",
+        "milk?",
+        "no thanks",
+    ];
     texts
         .iter()
         .zip(1..)

@@ -152,10 +152,19 @@ mod tests {
         input.extend_from_slice(b"\n2 after\n3 cut");
         let mut reader = tokio::io::BufReader::with_capacity(64, &input[..]);
         let mut buf = Vec::new();
-        assert_eq!(read_line(&mut reader, &mut buf).await.unwrap(), Line::Complete);
+        assert_eq!(
+            read_line(&mut reader, &mut buf).await.unwrap(),
+            Line::Complete
+        );
         assert_eq!(buf, b"1 short");
-        assert_eq!(read_line(&mut reader, &mut buf).await.unwrap(), Line::TooLong);
-        assert_eq!(read_line(&mut reader, &mut buf).await.unwrap(), Line::Complete);
+        assert_eq!(
+            read_line(&mut reader, &mut buf).await.unwrap(),
+            Line::TooLong
+        );
+        assert_eq!(
+            read_line(&mut reader, &mut buf).await.unwrap(),
+            Line::Complete
+        );
         assert_eq!(buf, b"2 after");
         assert_eq!(read_line(&mut reader, &mut buf).await.unwrap(), Line::Cut);
         assert_eq!(buf, b"3 cut");
@@ -168,7 +177,10 @@ mod tests {
         input.push(b'\n');
         let mut reader = tokio::io::BufReader::new(&input[..]);
         let mut buf = Vec::new();
-        assert_eq!(read_line(&mut reader, &mut buf).await.unwrap(), Line::Complete);
+        assert_eq!(
+            read_line(&mut reader, &mut buf).await.unwrap(),
+            Line::Complete
+        );
         assert_eq!(buf.len(), MAX_LINE);
     }
 }

@@ -63,7 +63,13 @@ impl MessageServer {
 
     /// The ids still waiting for an acknowledgement.
     pub fn unacked_ids(&self) -> Vec<i64> {
-        self.outbox.lock().unwrap().unacked.keys().copied().collect()
+        self.outbox
+            .lock()
+            .unwrap()
+            .unacked
+            .keys()
+            .copied()
+            .collect()
     }
 
     /// Waits until at least `count` messages are acknowledged.
@@ -115,17 +121,26 @@ async fn serve_agent(
     // Everything not acknowledged yet, including what an earlier connection was sent.
     let to_send: Vec<(i64, String)> = {
         let outbox = outbox.lock().unwrap();
-        outbox.unacked.iter().map(|(id, text)| (*id, text.clone())).collect()
+        outbox
+            .unacked
+            .iter()
+            .map(|(id, text)| (*id, text.clone()))
+            .collect()
     };
     let mut waiting: HashSet<i64> = to_send.iter().map(|(id, _)| *id).collect();
-    eprintln!("server: agent {peer} connected, sending {} messages", to_send.len());
+    eprintln!(
+        "server: agent {peer} connected, sending {} messages",
+        to_send.len()
+    );
 
     // Sending and reading acks run at the same time: an agent that cannot get its acks out
     // would stop reading, and then our sends would wait forever.
     let send = async move {
         let mut to_agent = BufWriter::new(to_agent);
         for (id, text) in to_send {
-            to_agent.write_all(format!("{id} {text}\n").as_bytes()).await?;
+            to_agent
+                .write_all(format!("{id} {text}\n").as_bytes())
+                .await?;
         }
         to_agent.flush().await?;
         Ok::<_, io::Error>(to_agent)
@@ -144,7 +159,9 @@ async fn serve_agent(
                         acked_tx.send_replace(outbox.acked);
                     }
                 }
-                Some(id) => eprintln!("server: agent {peer} acknowledged {id}, which it was not sent"),
+                Some(id) => {
+                    eprintln!("server: agent {peer} acknowledged {id}, which it was not sent")
+                }
                 None => eprintln!("server: agent {peer} sent {line:?}, expected `ack <id>`"),
             }
         }
@@ -154,7 +171,10 @@ async fn serve_agent(
     if let Some(error) = sent.as_ref().err().or(acks.as_ref().err()) {
         eprintln!("server: agent {peer}: connection lost: {error}");
     }
-    eprintln!("server: agent {peer} done, {} of its messages unacknowledged", waiting.len());
+    eprintln!(
+        "server: agent {peer} done, {} of its messages unacknowledged",
+        waiting.len()
+    );
     // Dropping the writer closes the connection: this agent has nothing more to receive.
     drop(sent);
     Ok(())

@@ -31,7 +31,10 @@ fn parse_args() -> anyhow::Result<Args> {
             _ => anyhow::bail!("unknown argument {flag:?}"),
         }
     }
-    anyhow::ensure!(settings.queue_capacity > 0 && settings.batch_max > 0, "sizes must be above 0");
+    anyhow::ensure!(
+        settings.queue_capacity > 0 && settings.batch_max > 0,
+        "sizes must be above 0"
+    );
     let usage = "usage: agent --server ADDRESS --db FILE [--queue N] [--batch N]";
     Ok(Args {
         server: server.ok_or_else(|| anyhow::anyhow!(usage))?,
