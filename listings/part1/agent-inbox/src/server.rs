@@ -88,6 +88,7 @@ impl Drop for MessageServer {
     }
 }
 
+// ANCHOR: serve
 async fn accept_agents(
     listener: TcpListener,
     outbox: Arc<Mutex<Outbox>>,
@@ -110,7 +111,6 @@ async fn accept_agents(
     }
 }
 
-// ANCHOR: serve
 async fn serve_agent(
     connection: TcpStream,
     outbox: &Mutex<Outbox>,
