@@ -1,0 +1,404 @@
+//! The server and the agent run for real, on loopback, with databases in temporary folders.
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::process::{Output, Stdio};
+use std::time::Duration;
+
+use agent_inbox::{Message, MessageServer};
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::net::TcpListener;
+use tokio::process::{Child, Command};
+use tokio::time::timeout;
+
+/// Generous: only there so that a broken agent fails the test instead of hanging it.
+const PATIENCE: Duration = Duration::from_secs(120);
+
+fn numbered(ids: std::ops::RangeInclusive<i64>) -> Vec<Message> {
+    ids.map(|id| Message {
+        id,
+        text: format!("message {id}: héllo wörld"),
+    })
+    .collect()
+}
+
+fn start_agent(server: SocketAddr, db: &Path) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_agent"))
+        .arg("--server")
+        .arg(server.to_string())
+        .arg("--db")
+        .arg(db)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap()
+}
+
+async fn finish(agent: Child) -> (Output, String) {
+    let output = timeout(PATIENCE, agent.wait_with_output())
+        .await
+        .expect("the agent did not stop")
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    (output, stderr)
+}
+
+/// Every row of the agent's database, read directly with rusqlite.
+fn stored(db: &Path) -> Vec<Message> {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    let mut select = conn
+        .prepare("SELECT id, text FROM messages ORDER BY id")
+        .unwrap();
+    select
+        .query_map([], |row| {
+            Ok(Message {
+                id: row.get(0)?,
+                text: row.get(1)?,
+            })
+        })
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
+}
+
+fn stored_ids(db: &Path) -> Vec<i64> {
+    stored(db).into_iter().map(|m| m.id).collect()
+}
+
+fn send_signal(agent: &Child, signal: &str) {
+    let pid = agent.id().expect("the agent already exited").to_string();
+    let status = std::process::Command::new("kill")
+        .args([signal, &pid])
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
+
+/// The ids acknowledged so far: every id the server had that it no longer has.
+fn acked_ids(server: &MessageServer, all: &[Message]) -> Vec<i64> {
+    let unacked = server.unacked_ids();
+    all.iter()
+        .map(|m| m.id)
+        .filter(|id| unacked.binary_search(id).is_err())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn n_messages_in_n_rows_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("inbox.db");
+    let messages = numbered(1..=2_000);
+    let server = MessageServer::start("127.0.0.1:0", messages.clone())
+        .await
+        .unwrap();
+
+    let (output, stderr) = finish(start_agent(server.address(), &db)).await;
+
+    assert!(output.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("the server closed the connection"),
+        "{stderr}"
+    );
+    assert_eq!(stored(&db), messages);
+    assert!(server.unacked_ids().is_empty());
+    assert_eq!(server.acked(), 2_000);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_server_and_agent_binaries_work_together_until_ctrl_c() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("inbox.db");
+    let mut server = Command::new(env!("CARGO_BIN_EXE_server"))
+        .args(["--port", "0", "--messages", "300"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut first_line = String::new();
+    let mut server_stdout = BufReader::new(server.stdout.take().unwrap());
+    server_stdout.read_line(&mut first_line).await.unwrap();
+    let address: SocketAddr = first_line
+        .trim()
+        .strip_prefix("listening on ")
+        .expect("the server says where it listens")
+        .parse()
+        .unwrap();
+
+    let (agent_output, agent_stderr) = finish(start_agent(address, &db)).await;
+    assert!(agent_output.status.success(), "{agent_stderr}");
+    let ids = stored_ids(&db);
+    assert_eq!(ids, (1..=300).collect::<Vec<_>>());
+
+    // The server runs until Ctrl-C, then says what it still holds.
+    send_signal(&server, "-INT");
+    let server_output = timeout(PATIENCE, server.wait_with_output())
+        .await
+        .unwrap()
+        .unwrap();
+    let server_stderr = String::from_utf8_lossy(&server_output.stderr);
+    assert!(server_output.status.success(), "{server_stderr}");
+    assert!(
+        server_stderr.contains("300 acknowledged, 0 unacknowledged"),
+        "{server_stderr}"
+    );
+}
+
+// ANCHOR: ctrl_c_test
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ctrl_c_in_the_middle_of_a_stream_loses_nothing_received() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("inbox.db");
+    let messages = numbered(1..=200_000);
+    let server = MessageServer::start("127.0.0.1:0", messages.clone())
+        .await
+        .unwrap();
+    let agent = start_agent(server.address(), &db);
+
+    server.wait_for_acks(1_000).await;
+    send_signal(&agent, "-INT");
+    let (output, stderr) = finish(agent).await;
+
+    assert!(output.status.success(), "{stderr}");
+    assert!(stderr.contains("stopped (interrupted)"), "{stderr}");
+    let ids = stored_ids(&db);
+    assert!(ids.len() < messages.len(), "the stream was not cut");
+    // Every message the agent says it received is stored...
+    let received = format!("received {}, stored {} new", ids.len(), ids.len());
+    assert!(stderr.contains(&received), "{received:?} not in {stderr}");
+    // ...and acknowledged, and nothing that is not stored was acknowledged.
+    assert_eq!(acked_ids(&server, &messages), ids);
+}
+// ANCHOR_END: ctrl_c_test
+
+// ANCHOR: kill_test
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn killed_then_restarted_the_agent_stores_every_message_exactly_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("inbox.db");
+    let messages = numbered(1..=50_000);
+    let server = MessageServer::start("127.0.0.1:0", messages.clone())
+        .await
+        .unwrap();
+
+    // SIGKILL: no handler runs, nothing is drained, whatever was in memory is gone.
+    let agent = start_agent(server.address(), &db);
+    server.wait_for_acks(2_000).await;
+    send_signal(&agent, "-KILL");
+    let (output, _) = finish(agent).await;
+    assert!(!output.status.success());
+
+    // Whatever the server was told is stored, is stored.
+    let acked = acked_ids(&server, &messages);
+    let after_kill = stored_ids(&db);
+    assert!(acked.len() < messages.len(), "the stream was not cut");
+    assert!(acked.iter().all(|id| after_kill.binary_search(id).is_ok()));
+
+    // The server sends the rest again, including any stored but not acknowledged.
+    let (output, stderr) = finish(start_agent(server.address(), &db)).await;
+    assert!(output.status.success(), "{stderr}");
+    assert_eq!(stored(&db), messages);
+    assert!(server.unacked_ids().is_empty());
+}
+// ANCHOR_END: kill_test
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_same_id_sent_twice_is_stored_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("inbox.db");
+    let first = MessageServer::start("127.0.0.1:0", numbered(1..=10))
+        .await
+        .unwrap();
+    let (output, stderr) = finish(start_agent(first.address(), &db)).await;
+    assert!(output.status.success(), "{stderr}");
+
+    // A second server overlapping the first: ids 6 to 10 arrive again.
+    let second = MessageServer::start("127.0.0.1:0", numbered(6..=15))
+        .await
+        .unwrap();
+    let (output, stderr) = finish(start_agent(second.address(), &db)).await;
+    assert!(output.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("received 10, stored 5 new, 5 already stored"),
+        "{stderr}"
+    );
+    assert_eq!(stored(&db), numbered(1..=15));
+    // Duplicates are acknowledged too, or the server would send them forever.
+    assert!(second.unacked_ids().is_empty());
+}
+
+/// A server made by hand, that sends `bytes`, closes its sending side, and returns every
+/// line the agent sent back.
+async fn raw_server(bytes: Vec<u8>) -> (SocketAddr, tokio::task::JoinHandle<Vec<String>>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let answers = tokio::spawn(async move {
+        let (connection, _) = listener.accept().await.unwrap();
+        let (from_agent, mut to_agent) = connection.into_split();
+        to_agent.write_all(&bytes).await.unwrap();
+        to_agent.shutdown().await.unwrap();
+        let mut lines = BufReader::new(from_agent).lines();
+        let mut answers = Vec::new();
+        while let Some(line) = lines.next_line().await.unwrap() {
+            answers.push(line);
+        }
+        answers
+    });
+    (address, answers)
+}
+
+// ANCHOR: bad_input_test
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_lines_are_logged_and_skipped_and_a_cut_line_is_not_acknowledged() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("inbox.db");
+    let mut bytes = Vec::new();
+    bytes.extend_from_slice(b"1 first\n");
+    bytes.extend_from_slice(b"2 caf\xe9 in Latin-1\n");
+    bytes.extend_from_slice(b"3 ");
+    bytes.extend(std::iter::repeat_n(b'x', 100_000));
+    bytes.extend_from_slice(b"\n");
+    bytes.extend_from_slice(b"x4 a letter in the id\n");
+    bytes.extend_from_slice(b"5\n");
+    bytes.extend_from_slice(b"6 sixth\n");
+    bytes.extend_from_slice(b"7 the server vanishes in the mid");
+    let (address, answers) = raw_server(bytes).await;
+
+    let (output, stderr) = finish(start_agent(address, &db)).await;
+
+    assert!(output.status.success(), "{stderr}");
+    for expected in [
+        "skipped a line because it is not valid UTF-8",
+        "skipped a line longer than 1024 bytes",
+        "skipped a line because \"x4\" is not a valid id",
+        "skipped a line because it has no space between the id and the text",
+        "the connection closed in the middle of a line",
+        "received 2, stored 2 new, 0 already stored, 4 lines skipped",
+    ] {
+        assert!(stderr.contains(expected), "{expected:?} not in:\n{stderr}");
+    }
+    assert_eq!(stored_ids(&db), [1, 6]);
+    assert_eq!(answers.await.unwrap(), ["ack 1", "ack 6"]);
+}
+// ANCHOR_END: bad_input_test
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_that_resets_the_connection_leaves_what_was_read_stored() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("inbox.db");
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let server = tokio::spawn(async move {
+        let (mut connection, _) = listener.accept().await.unwrap();
+        connection.write_all(b"1 one\n2 two\n3 thr").await.unwrap();
+        // Wait for the agent's first ack, so the lines are read, then vanish. Closing a socket
+        // with unread bytes in it (the rest of the acks) makes the system send a reset.
+        let mut byte = [0u8; 1];
+        connection.read_exact(&mut byte).await.unwrap();
+        drop(connection);
+    });
+
+    let (output, stderr) = finish(start_agent(address, &db)).await;
+    server.await.unwrap();
+
+    assert!(output.status.success(), "{stderr}");
+    assert_eq!(stored_ids(&db), [1, 2]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_database_that_cannot_be_written_stops_the_agent_before_it_acknowledges() {
+    let dir = tempfile::tempdir().unwrap();
+    let not_a_database = dir.path().join("notes.txt");
+    std::fs::write(
+        &not_a_database,
+        "shopping list: tea, milk, biscuits\n".repeat(100),
+    )
+    .unwrap();
+    // A folder where the file should be, and a file that is not a database.
+    for db in [dir.path().to_path_buf(), not_a_database] {
+        let server = MessageServer::start("127.0.0.1:0", numbered(1..=10))
+            .await
+            .unwrap();
+        let (output, stderr) = finish(start_agent(server.address(), &db)).await;
+        assert_eq!(output.status.code(), Some(1), "{stderr}");
+        assert!(stderr.contains("cannot use"), "{stderr}");
+        assert!(stderr.contains("as the database"), "{stderr}");
+        assert_eq!(server.unacked_ids().len(), 10);
+    }
+}
+
+// ANCHOR: failing_write_test
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_write_that_fails_midway_loses_nothing_acknowledged() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("inbox.db");
+    // A database that refuses message 700, as a full disk would refuse a write.
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    conn.execute_batch(
+        "CREATE TABLE messages (id INTEGER PRIMARY KEY, text TEXT NOT NULL);
+         CREATE TRIGGER refuse BEFORE INSERT ON messages WHEN NEW.id = 700
+         BEGIN SELECT RAISE(ABORT, 'disk full (pretend)'); END;",
+    )
+    .unwrap();
+    let messages = numbered(1..=1_000);
+    let server = MessageServer::start("127.0.0.1:0", messages.clone())
+        .await
+        .unwrap();
+
+    let (output, stderr) = finish(start_agent(server.address(), &db)).await;
+
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("disk full (pretend)"), "{stderr}");
+    let acked = acked_ids(&server, &messages);
+    let ids = stored_ids(&db);
+    assert!(!acked.contains(&700) && !ids.contains(&700));
+    assert!(acked.iter().all(|id| ids.binary_search(id).is_ok()));
+
+    // Once the disk is fixed, a restart stores everything the server still holds.
+    conn.execute_batch("DROP TRIGGER refuse").unwrap();
+    let (output, stderr) = finish(start_agent(server.address(), &db)).await;
+    assert!(output.status.success(), "{stderr}");
+    assert_eq!(stored(&db), messages);
+}
+// ANCHOR_END: failing_write_test
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_server_ignores_bad_acks_and_resends_what_was_not_acknowledged() {
+    let server = MessageServer::start("127.0.0.1:0", numbered(1..=3))
+        .await
+        .unwrap();
+    let connection = tokio::net::TcpStream::connect(server.address())
+        .await
+        .unwrap();
+    let (from_server, mut to_server) = connection.into_split();
+    let mut lines = BufReader::new(from_server).lines();
+    for id in 1..=3 {
+        let line = lines.next_line().await.unwrap().unwrap();
+        assert!(line.starts_with(&format!("{id} ")), "{line}");
+    }
+    to_server
+        .write_all(b"hello\nack x\nack 99\nack 2\n")
+        .await
+        .unwrap();
+    server.wait_for_acks(1).await;
+    drop((lines, to_server));
+
+    // A new connection gets what is still unacknowledged, and only that.
+    let connection = tokio::net::TcpStream::connect(server.address())
+        .await
+        .unwrap();
+    let (from_server, mut to_server) = connection.into_split();
+    let mut lines = BufReader::new(from_server).lines();
+    assert_eq!(lines.next_line().await.unwrap().unwrap(), numbered_line(1));
+    assert_eq!(lines.next_line().await.unwrap().unwrap(), numbered_line(3));
+    to_server.write_all(b"ack 1\nack 3\n").await.unwrap();
+    // Everything acknowledged: the server closes the connection.
+    assert_eq!(lines.next_line().await.unwrap(), None);
+    assert!(server.unacked_ids().is_empty());
+}
+
+fn numbered_line(id: i64) -> String {
+    let message = &numbered(id..=id)[0];
+    format!("{} {}", message.id, message.text)
+}
