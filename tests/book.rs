@@ -71,12 +71,21 @@ fn the_book_builds_cleanly_with_search_and_without_draft_pages() {
         .lines()
         .filter_map(|line| line.trim().strip_prefix("- [")?.strip_suffix("]()"))
         .collect();
-    assert!(!drafts.is_empty(), "the plan has no draft chapter left to check");
+    assert!(
+        !drafts.is_empty(),
+        "the plan has no draft chapter left to check"
+    );
     for draft in drafts {
-        assert!(toc.contains(draft), "the draft `{draft}` is missing from the table of contents");
+        assert!(
+            toc.contains(draft),
+            "the draft `{draft}` is missing from the table of contents"
+        );
     }
     let pages = fs::read_dir(&built.output).unwrap().count();
-    assert!(!built.output.join("part3").exists(), "Part 3 is all drafts: no page of it is published");
+    assert!(
+        !built.output.join("part3").exists(),
+        "Part 3 is all drafts: no page of it is published"
+    );
     assert!(pages > 5);
 }
 
