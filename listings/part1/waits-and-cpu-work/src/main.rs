@@ -30,7 +30,7 @@ async fn count_all(jobs: usize, limit: u64) -> anyhow::Result<Vec<u64>> {
 }
 
 fn count_primes(limit: u64) -> u64 {
-    let is_prime = |n: u64| (2..).take_while(|d| d * d <= n).all(|d| n % d != 0);
+    let is_prime = |n: u64| (2..).take_while(|d| d * d <= n).all(|d| !n.is_multiple_of(d));
     (2..limit).filter(|&n| is_prime(n)).count() as u64
 }
 // ANCHOR_END: jobs
