@@ -30,7 +30,11 @@ async fn count_all(jobs: usize, limit: u64) -> anyhow::Result<Vec<u64>> {
 }
 
 fn count_primes(limit: u64) -> u64 {
-    let is_prime = |n: u64| (2..).take_while(|d| d * d <= n).all(|d| !n.is_multiple_of(d));
+    let is_prime = |n: u64| {
+        (2..)
+            .take_while(|d| d * d <= n)
+            .all(|d| !n.is_multiple_of(d))
+    };
     (2..limit).filter(|&n| is_prime(n)).count() as u64
 }
 // ANCHOR_END: jobs
@@ -47,6 +51,8 @@ fn main() -> anyhow::Result<()> {
         "{JOBS} jobs, each waiting {} ms or counting the primes below {limit}",
         wait.as_millis()
     );
+    let one_count = time(&one_thread, count_all(1, limit))?;
+    println!("one count alone: {:.2}s", one_count.as_secs_f64());
     println!("{:<28}{:>8}{:>10}", "runtime", "waiting", "counting");
     let runtimes = [
         ("current_thread, 1 thread".to_string(), &one_thread),
