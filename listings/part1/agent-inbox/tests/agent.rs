@@ -167,7 +167,11 @@ async fn ctrl_c_in_the_middle_of_a_stream_loses_nothing_received() {
     // Every message the agent says it received is stored...
     let received = format!("received {}, stored {} new", ids.len(), ids.len());
     assert!(stderr.contains(&received), "{received:?} not in {stderr}");
-    // ...and acknowledged, and nothing that is not stored was acknowledged.
+    // ...and acknowledged, and nothing that is not stored was acknowledged. The server reads
+    // acks in a task of its own: give it time to read those still in the socket.
+    timeout(PATIENCE, server.wait_for_acks(ids.len() as u64))
+        .await
+        .expect("stored messages were never acknowledged");
     assert_eq!(acked_ids(&server, &messages), ids);
 }
 // ANCHOR_END: ctrl_c_test
