@@ -1,5 +1,5 @@
-//! The book tool as a reader uses it: `--help`, a port that is taken, and serving with live
-//! reload (a change to a chapter rebuilds the book and tells open pages to reload).
+// The book tool as a reader uses it: `--help`, a port that is taken, and serving with live
+// reload (a change to a chapter rebuilds the book and tells open pages to reload).
 
 use std::fs;
 use std::io::{Read as _, Write as _};

@@ -1,5 +1,5 @@
-//! No code block in a chapter escapes testing: Rust blocks are doctests or listing files,
-//! and Python blocks run with the machine's python3 and nothing but the standard library.
+// No code block in a chapter escapes testing: Rust blocks are doctests or listing files,
+// and Python blocks run with the machine's python3 and nothing but the standard library.
 
 use std::fs;
 use std::io::Write as _;

@@ -1,5 +1,5 @@
-//! The listings: every one is shown by a chapter, stands on its own when copied out of the
-//! repository, and prints exactly the output the book shows under it.
+// The listings: every one is shown by a chapter, stands on its own when copied out of the
+// repository, and prints exactly the output the book shows under it.
 
 use std::collections::BTreeSet;
 use std::fs;
@@ -173,6 +173,14 @@ fn copied_listings_build_on_their_own_and_print_their_shown_output() {
         copy_listing(&listing.dir, &copy);
         // The workspace's lock file, so the copy builds with the versions the book was tested with.
         fs::copy(root.join("Cargo.lock"), copy.join("Cargo.lock")).unwrap();
+        // A copy whose files are as they were at its last clean build needs no new build:
+        // `cargo run` below still checks that the program is up to date.
+        let stamp = copies.join(format!("{}.built", listing.name));
+        let fingerprint = fingerprint(&listing.dir);
+        if fs::read_to_string(&stamp).ok().as_deref() == Some(fingerprint.as_str()) {
+            schedule_run(&listing, &copy, &target, &mut runs);
+            continue;
+        }
         let build = cargo()
             .args(["build", "--quiet", "--all-targets", "--offline"])
             .current_dir(&copy)
@@ -187,66 +195,8 @@ fn copied_listings_build_on_their_own_and_print_their_shown_output() {
             ));
             continue;
         }
-        if let Some(shown) = listings::read_output(&listing).unwrap() {
-            let copy = copy.clone();
-            let target = target.clone();
-            let elapsed = listing.prints_elapsed_times();
-            let benchmark = listing.is_benchmark();
-            let quick_args = listing.quick_args();
-            let real_timeline = listing
-                .records_real_timeline()
-                .then(|| fs::read_to_string(listing.dir.join("timeline.txt")).unwrap());
-            let name = listing.name.clone();
-            // The programs wait for real, so they run side by side.
-            runs.push(std::thread::spawn(move || {
-                let (program, args) = shown.command.split_first().unwrap();
-                assert_eq!(program, "cargo");
-                // A benchmark's quick run only checks the shape of its report, so it runs the
-                // debug build that was just made instead of building the release one.
-                let args = args
-                    .iter()
-                    .filter(|arg| !(benchmark && *arg == "--release"));
-                let mut child = cargo()
-                    .arg("--quiet")
-                    .args(args)
-                    .args(if benchmark { quick_args } else { Vec::new() })
-                    .current_dir(&copy)
-                    .env("CARGO_TARGET_DIR", &target)
-                    .stdout(Stdio::piped())
-                    .stderr(Stdio::piped())
-                    .spawn()
-                    .unwrap();
-                // Each line is timed as it arrives, from the first one, for a timeline that is
-                // recorded from this real run.
-                let mut printed = String::new();
-                let mut timeline = String::new();
-                let mut first_line_at = None;
-                for line in BufReader::new(child.stdout.take().unwrap()).lines() {
-                    let line = line.unwrap();
-                    let at = *first_line_at.get_or_insert_with(Instant::now);
-                    timeline.push_str(&format!("{:.3} {line}\n", at.elapsed().as_secs_f64()));
-                    printed.push_str(&line);
-                    printed.push('\n');
-                }
-                let run = child.wait_with_output().unwrap();
-                if !run.status.success() {
-                    return Err(format!(
-                        "{name} failed:\n{}",
-                        String::from_utf8_lossy(&run.stderr)
-                    ));
-                }
-                if let Some(saved) = real_timeline {
-                    listings::compare_timelines(&saved, &timeline)
-                        .map_err(|difference| format!("{name}'s timeline: {difference}"))?;
-                }
-                let compared = if benchmark {
-                    listings::compare_shape(&shown.printed, &printed)
-                } else {
-                    listings::compare_output(&shown.printed, &printed, elapsed)
-                };
-                compared.map_err(|difference| format!("{name}: {difference}"))
-            }));
-        }
+        fs::write(&stamp, &fingerprint).unwrap();
+        schedule_run(&listing, &copy, &target, &mut runs);
     }
     for run in runs {
         if let Err(problem) = run.join().unwrap() {
@@ -254,4 +204,100 @@ fn copied_listings_build_on_their_own_and_print_their_shown_output() {
         }
     }
     assert!(problems.is_empty(), "{}", problems.join("\n\n"));
+}
+
+type Run = std::thread::JoinHandle<Result<(), String>>;
+
+/// Runs the command of a listing's output.txt in its copy, on a thread of its own (the
+/// programs wait for real, so they run side by side), and compares what it prints.
+fn schedule_run(listing: &Listing, copy: &Path, target: &Path, runs: &mut Vec<Run>) {
+    if let Some(shown) = listings::read_output(listing).unwrap() {
+        let copy = copy.to_path_buf();
+        let target = target.to_path_buf();
+        let elapsed = listing.prints_elapsed_times();
+        let benchmark = listing.is_benchmark();
+        let quick_args = listing.quick_args();
+        let real_timeline = listing
+            .records_real_timeline()
+            .then(|| fs::read_to_string(listing.dir.join("timeline.txt")).unwrap());
+        let name = listing.name.clone();
+        // The programs wait for real, so they run side by side.
+        runs.push(std::thread::spawn(move || {
+            let (program, args) = shown.command.split_first().unwrap();
+            assert_eq!(program, "cargo");
+            // A benchmark's quick run only checks the shape of its report, so it runs the
+            // debug build that was just made instead of building the release one.
+            let args = args
+                .iter()
+                .filter(|arg| !(benchmark && *arg == "--release"));
+            let mut child = cargo()
+                .arg("--quiet")
+                .args(args)
+                .args(if benchmark { quick_args } else { Vec::new() })
+                .current_dir(&copy)
+                .env("CARGO_TARGET_DIR", &target)
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap();
+            // Each line is timed as it arrives, from the first one, for a timeline that is
+            // recorded from this real run.
+            let mut printed = String::new();
+            let mut timeline = String::new();
+            let mut first_line_at = None;
+            for line in BufReader::new(child.stdout.take().unwrap()).lines() {
+                let line = line.unwrap();
+                let at = *first_line_at.get_or_insert_with(Instant::now);
+                timeline.push_str(&format!("{:.3} {line}\n", at.elapsed().as_secs_f64()));
+                printed.push_str(&line);
+                printed.push('\n');
+            }
+            let run = child.wait_with_output().unwrap();
+            if !run.status.success() {
+                return Err(format!(
+                    "{name} failed:\n{}",
+                    String::from_utf8_lossy(&run.stderr)
+                ));
+            }
+            if let Some(saved) = real_timeline {
+                listings::compare_timelines(&saved, &timeline)
+                    .map_err(|difference| format!("{name}'s timeline: {difference}"))?;
+            }
+            let compared = if benchmark {
+                listings::compare_shape(&shown.printed, &printed)
+            } else {
+                listings::compare_output(&shown.printed, &printed, elapsed)
+            };
+            compared.map_err(|difference| format!("{name}: {difference}"))
+        }));
+    }
+}
+
+/// What a listing's folder holds, with the toolchain that builds it: equal fingerprints mean
+/// an earlier clean build of the copy still stands.
+fn fingerprint(dir: &Path) -> String {
+    use std::hash::{Hash as _, Hasher as _};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    std::env::var("CARGO").unwrap_or_default().hash(&mut hasher);
+    fs::read(async_book::root().join("Cargo.lock"))
+        .unwrap()
+        .hash(&mut hasher);
+    let mut stack = vec![dir.to_path_buf()];
+    let mut files = Vec::new();
+    while let Some(dir) = stack.pop() {
+        for entry in fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    for file in files {
+        file.hash(&mut hasher);
+        fs::read(&file).unwrap().hash(&mut hasher);
+    }
+    format!("{:016x}", hasher.finish())
 }

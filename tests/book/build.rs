@@ -1,5 +1,5 @@
-//! The strict build: the real book builds cleanly, and each kind of problem mdBook would let
-//! pass makes the build fail, shown on a small broken book made for the purpose.
+// The strict build: the real book builds cleanly, and each kind of problem mdBook would let
+// pass makes the build fail, shown on a small broken book made for the purpose.
 
 use std::fs;
 use std::path::Path;
