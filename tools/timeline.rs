@@ -18,6 +18,18 @@ pub struct Event {
     pub text: String,
 }
 
+/// The lane order a timeline asks for with a `# lanes: A, B, C` comment, if any.
+pub fn lane_order(text: &str) -> Option<Vec<String>> {
+    text.lines()
+        .find_map(|line| line.trim().strip_prefix("# lanes:"))
+        .map(|lanes| {
+            lanes
+                .split(',')
+                .map(|lane| lane.trim().to_string())
+                .collect()
+        })
+}
+
 /// Reads a `timeline.txt`; `#` starts a comment line.
 pub fn parse(text: &str) -> Result<Vec<Event>, String> {
     let mut events = Vec::new();
@@ -225,7 +237,13 @@ pub fn figure(files: &[(String, &Path)], caption: &str) -> Result<String, String
     for (title, path) in files {
         let text =
             fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-        let events = parse(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+        let mut events = parse(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+        if let Some(order) = lane_order(&text) {
+            // Lanes are drawn in the order of their first events; a stable sort by the asked
+            // order keeps each lane's events in time order and puts the lanes as asked.
+            let rank = |lane: &str| order.iter().position(|l| l == lane).unwrap_or(order.len());
+            events.sort_by_key(|event| rank(&event.lane));
+        }
         panels.push((title.clone(), events));
     }
     Ok(format!(
@@ -286,6 +304,22 @@ mod tests {
             .collect();
         assert!((widths[1] / widths[0] - 1.5).abs() < 0.01, "{widths:?}");
         assert!(svg.contains(">3 s</text>"));
+    }
+
+    #[test]
+    fn a_timeline_may_order_its_lanes() {
+        let text = "# lanes: Producer, Consumer\n0.1 Consumer: got 1\n0.0 Producer: sends 1\n0.2 Consumer: got 2\n";
+        assert_eq!(lane_order(text).unwrap(), ["Producer", "Consumer"]);
+        let dir = std::env::temp_dir().join(format!("timeline-order-{}", std::process::id()));
+        fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("timeline.txt");
+        fs::write(&file, text).unwrap();
+        let svg = figure(&[("queue".into(), &file)], "order").unwrap();
+        fs::remove_dir_all(&dir).unwrap();
+        let producer = svg.find(">Producer<").unwrap();
+        let consumer = svg.find(">Consumer<").unwrap();
+        assert!(producer < consumer, "the producer's lane is drawn first");
+        assert!(svg.contains("Consumer from 100 ms to 200 ms"));
     }
 
     #[test]
