@@ -226,20 +226,35 @@ fn schedule_run(listing: &Listing, copy: &Path, target: &Path, runs: &mut Vec<Ru
             let (program, args) = shown.command.split_first().unwrap();
             assert_eq!(program, "cargo");
             // A benchmark's quick run only checks the shape of its report, so it runs the
-            // debug build that was just made instead of building the release one.
-            let args = args
+            // debug build instead of building the release one.
+            let args: Vec<&String> = args
                 .iter()
-                .filter(|arg| !(benchmark && *arg == "--release"));
-            let mut child = cargo()
-                .arg("--quiet")
-                .args(args)
-                .args(if benchmark { quick_args } else { Vec::new() })
-                .current_dir(&copy)
-                .env("CARGO_TARGET_DIR", &target)
-                .stdout(Stdio::piped())
-                .stderr(Stdio::piped())
-                .spawn()
-                .unwrap();
+                .filter(|arg| !(benchmark && *arg == "--release"))
+                .collect();
+            let extra = if benchmark { quick_args } else { Vec::new() };
+            // The copy was just built (or is as it was at its last clean build), so its
+            // program is run directly: `cargo run` would only queue on the build lock to find
+            // it fresh. Should the program be missing, `cargo run` builds it.
+            let mut child = match built_program(&target, &args) {
+                Some((program, program_args)) if program.exists() => Command::new(program)
+                    .args(program_args)
+                    .args(extra.iter().skip_while(|arg| *arg == "--"))
+                    .current_dir(&copy)
+                    .stdout(Stdio::piped())
+                    .stderr(Stdio::piped())
+                    .spawn()
+                    .unwrap(),
+                _ => cargo()
+                    .arg("--quiet")
+                    .args(&args)
+                    .args(&extra)
+                    .current_dir(&copy)
+                    .env("CARGO_TARGET_DIR", &target)
+                    .stdout(Stdio::piped())
+                    .stderr(Stdio::piped())
+                    .spawn()
+                    .unwrap(),
+            };
             // Each line is timed as it arrives, from the first one, for a timeline that is
             // recorded from this real run.
             let mut printed = String::new();
@@ -271,6 +286,27 @@ fn schedule_run(listing: &Listing, copy: &Path, target: &Path, runs: &mut Vec<Ru
             compared.map_err(|difference| format!("{name}: {difference}"))
         }));
     }
+}
+
+/// The program that `cargo run <args>` runs (`-p NAME`, `--bin NAME`, `--release`, then the
+/// program's own arguments after `--`), and those arguments. None for anything else.
+fn built_program(target: &Path, args: &[&String]) -> Option<(PathBuf, Vec<String>)> {
+    let mut words = args.iter().map(|a| a.as_str());
+    if words.next() != Some("run") {
+        return None;
+    }
+    let (mut package, mut bin, mut profile) = (None, None, "debug");
+    let mut program_args = Vec::new();
+    while let Some(word) = words.next() {
+        match word {
+            "-p" => package = words.next(),
+            "--bin" => bin = words.next(),
+            "--release" => profile = "release",
+            "--" => program_args.extend(words.by_ref().map(String::from)),
+            _ => return None,
+        }
+    }
+    Some((target.join(profile).join(bin.or(package)?), program_args))
 }
 
 /// What a listing's folder holds, with the toolchain that builds it: equal fingerprints mean
