@@ -1,4 +1,4 @@
-//! Listing figures: `{{#listing path[:anchor] caption="…" [output] [badge=…]}}` in a chapter
+//! Listing figures: `{{#listing path[:anchor] caption="…" [output[=name]] [badge=…]}}` in a chapter
 //! becomes a numbered figure, as in the Rust Book: number, file name, caption, badges, the code,
 //! and the program's output (or the compiler's error) right under it.
 //!
@@ -61,8 +61,9 @@ impl ListingRef {
         })
     }
 
-    fn output(&self) -> PathBuf {
-        self.crate_dir.join("output.txt")
+    /// The output file that `output` (empty name) or `output=name` shows.
+    pub fn output(&self, name: &str) -> PathBuf {
+        self.crate_dir.join(output_file_name(name))
     }
 
     fn stderr(&self) -> PathBuf {
@@ -110,10 +111,13 @@ pub fn problems(chapter: &Path, directive: &Directive) -> Vec<String> {
     {
         found.push("a listing needs a caption=\"…\"".to_string());
     }
-    if directive.attribute("output").is_some() && !listing.output().exists() {
+    if let Some(name) = directive.attribute("output")
+        && !listing.output(name).exists()
+    {
         found.push(format!(
-            "`output` is asked for, but {} has no output.txt",
-            listing.label
+            "`output` is asked for, but {} has no {}",
+            listing.label,
+            output_file_name(name)
         ));
     }
     if listing.compile_fail && !listing.stderr().exists() {
@@ -143,6 +147,8 @@ pub struct Figure {
     pub caption: String,
     pub listing: ListingRef,
     pub badges: Vec<&'static str>,
+    /// The output it shows: `Some("")` for output.txt, `Some(name)` for output-<name>.txt.
+    pub output: Option<String>,
 }
 
 impl Figure {
@@ -156,7 +162,9 @@ impl Figure {
                 .map(str::to_string);
         }
         if self.badges.contains(&"panics") {
-            let output = fs::read_to_string(self.listing.output()).ok()?;
+            let output =
+                fs::read_to_string(self.listing.output(self.output.as_deref().unwrap_or("")))
+                    .ok()?;
             let mut lines = output.lines();
             lines.find(|l| l.contains("panicked at"))?;
             return lines.next().map(|l| format!("panic: {}", l.trim()));
@@ -275,6 +283,7 @@ fn expand_chapter(
             caption: directive.attribute("caption").unwrap_or("").to_string(),
             listing,
             badges,
+            output: directive.attribute("output").map(String::from),
         };
         write_figure(&mut out, &figure, &directive, &up);
         figures.push(figure);
@@ -335,12 +344,13 @@ fn write_figure(out: &mut String, figure: &Figure, directive: &Directive, up: &s
             "<div class=\"listing-output listing-error\">\n\n```text\n{{{{#include {}}}}}\n```\n\n</div>",
             stderr.display()
         );
-    } else if directive.attribute("output").is_some()
+    } else if let Some(name) = directive.attribute("output")
         && let Some(crate_path) = crate_path
     {
+        let file = output_file_name(name);
         let _ = writeln!(
             out,
-            "<div class=\"listing-output\">\n\n```console\n{{{{#include {crate_path}/output.txt}}}}\n```\n\n</div>"
+            "<div class=\"listing-output\">\n\n```console\n{{{{#include {crate_path}/{file}}}}}\n```\n\n</div>"
         );
     }
     out.push_str("</figure>\n");
@@ -448,6 +458,15 @@ fn error_index(figures: &[Figure]) -> String {
         );
     }
     table
+}
+
+/// `output.txt` for a listing's main program, `output-<name>.txt` for another of its programs.
+fn output_file_name(name: &str) -> String {
+    if name.is_empty() {
+        "output.txt".to_string()
+    } else {
+        format!("output-{name}.txt")
+    }
 }
 
 fn escape(text: &str) -> String {

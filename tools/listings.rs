@@ -18,59 +18,57 @@ pub struct Listing {
 }
 
 impl Listing {
-    /// True when the program prints real elapsed times, which the output check then compares
-    /// with a tolerance (`[package.metadata.async-book] elapsed-times = true`).
-    pub fn prints_elapsed_times(&self) -> bool {
-        self.setting("elapsed-times").and_then(|v| v.as_bool()) == Some(true)
-    }
-
-    /// A string setting of `[package.metadata.async-book]`.
-    fn setting(&self, key: &str) -> Option<&toml::Value> {
-        self.manifest
+    /// A setting of `[package.metadata.async-book]`, or of its `[…async-book.<output>]` table
+    /// for the output file `output-<output>.txt`.
+    fn setting(&self, output: Option<&str>, key: &str) -> Option<&toml::Value> {
+        let table = self
+            .manifest
             .get("package")
             .and_then(|p| p.get("metadata"))
-            .and_then(|m| m.get("async-book"))
-            .and_then(|b| b.get(key))
-    }
-
-    /// A benchmark prints figures that change from run to run. Its `output.txt` is a real run
-    /// (made with the command on its first line), and the test checks a quick run of the same
-    /// program against it with every number masked: the same rows, labels and units
-    /// (`benchmark = true`, with the quick run's extra arguments in `quick-args = [...]`).
-    pub fn is_benchmark(&self) -> bool {
-        self.setting("benchmark").and_then(|v| v.as_bool()) == Some(true)
-    }
-
-    /// Arguments added to the command of `output.txt` for the test's quick run of a benchmark.
-    pub fn quick_args(&self) -> Vec<String> {
-        self.setting("quick-args")
-            .and_then(|v| v.as_array())
-            .map(|args| {
-                args.iter()
-                    .filter_map(|a| a.as_str().map(String::from))
-                    .collect()
-            })
-            .unwrap_or_default()
+            .and_then(|m| m.get("async-book"))?;
+        match output {
+            None => table.get(key),
+            Some(name) => table.get(name)?.get(key),
+        }
     }
 
     /// Why a program shows no output (a server that runs until stopped, say): its own tests
     /// run it instead (`no-output = "the reason"`).
     pub fn no_output_reason(&self) -> Option<&str> {
-        self.setting("no-output").and_then(|v| v.as_str())
+        self.setting(None, "no-output").and_then(|v| v.as_str())
     }
 
     /// True when the listing's `timeline.txt` is recorded from the real run that the output
     /// test makes (`timeline = "real-run"`), for a program whose point is that it blocks: a
     /// blocking call takes no time on tokio's paused clock.
     pub fn records_real_timeline(&self) -> bool {
-        self.setting("timeline").and_then(|v| v.as_str()) == Some("real-run")
+        self.setting(None, "timeline").and_then(|v| v.as_str()) == Some("real-run")
     }
 
-    /// The shown output, if the listing has an `output.txt`.
-    pub fn output_file(&self) -> Option<PathBuf> {
-        let path = self.dir.join("output.txt");
-        path.exists().then_some(path)
+    /// The shown outputs: `output.txt`, and `output-<name>.txt` for each further program of
+    /// the crate (a benchmark beside a demo, say), sorted.
+    pub fn output_files(&self) -> Vec<PathBuf> {
+        let mut files: Vec<PathBuf> = fs::read_dir(&self.dir)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .map(|entry| entry.path())
+            .filter(|path| output_name(path).is_some())
+            .collect();
+        files.sort();
+        files
     }
+}
+
+/// `Some(None)` for `output.txt`, `Some(Some("bench"))` for `output-bench.txt`, None for any
+/// other file.
+pub fn output_name(path: &Path) -> Option<Option<String>> {
+    let file = path.file_name()?.to_str()?;
+    if file == "output.txt" {
+        return Some(None);
+    }
+    let name = file.strip_prefix("output-")?.strip_suffix(".txt")?;
+    (!name.is_empty()).then(|| Some(name.to_string()))
 }
 
 /// Every listing crate, sorted by folder.
@@ -163,43 +161,79 @@ pub fn manifest_problems(listing: &Listing) -> Vec<String> {
     problems
 }
 
-/// A listing's `output.txt`: the command on its first line, what it prints after it.
+/// A shown output: the command on its first line, what it prints after it, and how the test
+/// compares a run with it.
 #[derive(Debug, Clone)]
 pub struct ShownOutput {
+    pub file: PathBuf,
     /// The words of the command, without the `$ `.
     pub command: Vec<String>,
     pub printed: String,
+    /// The program prints real elapsed times, compared with a tolerance
+    /// (`elapsed-times = true`).
+    pub elapsed_times: bool,
+    /// A benchmark prints figures that change from run to run. Its file is a real run (made
+    /// with the command on its first line), and the test checks a quick run of the same
+    /// program against it with every number masked: the same rows, labels and units
+    /// (`benchmark = true`, with the quick run's extra arguments in `quick-args = [...]`).
+    pub benchmark: bool,
+    pub quick_args: Vec<String>,
 }
 
-/// Reads an `output.txt`, whose first line must be `$ cargo run -p <package>`.
-pub fn read_output(listing: &Listing) -> anyhow::Result<Option<ShownOutput>> {
-    let Some(path) = listing.output_file() else {
-        return Ok(None);
-    };
-    let text = fs::read_to_string(&path)?;
+/// Reads a shown output, whose first line must be the command that runs this listing:
+/// `$ cargo run -p <package>`, perhaps with `--release`, `--bin <name>` and `-- <arguments>`.
+/// Settings for `output.txt` are in `[package.metadata.async-book]`; for `output-<name>.txt`,
+/// in `[package.metadata.async-book.<name>]`.
+pub fn read_output(listing: &Listing, file: &Path) -> anyhow::Result<ShownOutput> {
+    let text = fs::read_to_string(file)?;
     let (first, printed) = text.split_once('\n').unwrap_or((&text, ""));
     let Some(command) = first.strip_prefix("$ ") else {
         bail!(
             "{}: the first line must be the command, as `$ cargo run -p {}`",
-            path.display(),
+            file.display(),
             listing.name
         );
     };
     let command: Vec<String> = command.split_whitespace().map(String::from).collect();
+    let words: Vec<&str> = command
+        .iter()
+        .map(String::as_str)
+        .filter(|word| *word != "--release")
+        .collect();
     let runs_this_listing =
-        command.len() >= 4 && command[..3] == ["cargo", "run", "-p"] && command[3] == listing.name;
+        words.len() >= 4 && words[..3] == ["cargo", "run", "-p"] && words[3] == listing.name;
     if !runs_this_listing {
         bail!(
             "{}: the command must run this listing (`$ cargo run -p {}`), not `{}`",
-            path.display(),
+            file.display(),
             listing.name,
             first
         );
     }
-    Ok(Some(ShownOutput {
+    let name = output_name(file).flatten();
+    let flag = |key| {
+        listing
+            .setting(name.as_deref(), key)
+            .and_then(|v| v.as_bool())
+            == Some(true)
+    };
+    let quick_args = listing
+        .setting(name.as_deref(), "quick-args")
+        .and_then(|v| v.as_array())
+        .map(|args| {
+            args.iter()
+                .filter_map(|a| a.as_str().map(String::from))
+                .collect()
+        })
+        .unwrap_or_default();
+    Ok(ShownOutput {
+        file: file.to_path_buf(),
         command,
         printed: printed.to_string(),
-    }))
+        elapsed_times: flag("elapsed-times"),
+        benchmark: flag("benchmark"),
+        quick_args,
+    })
 }
 
 /// Compares what a listing printed with what the book shows. With `elapsed_times`, numbers
@@ -362,6 +396,49 @@ mod tests {
         assert!(compare_output(shown, "Lunch served after 5.0s\n", true).is_err());
         assert!(compare_output("took 20ms\n", "took 21.5ms\n", true).is_ok());
         assert!(compare_output("took 20ms\n", "took 2.1s\n", true).is_err());
+    }
+
+    fn listing(manifest: &str) -> Listing {
+        Listing {
+            dir: PathBuf::from("listings/part1/agent-inbox"),
+            name: "agent-inbox".into(),
+            manifest: manifest.parse().unwrap(),
+        }
+    }
+
+    #[test]
+    fn each_output_file_has_its_own_settings_and_command() {
+        let dir = std::env::temp_dir().join(format!("outputs-{}", std::process::id()));
+        fs::create_dir_all(&dir).unwrap();
+        let demo = dir.join("output.txt");
+        let bench = dir.join("output-bench.txt");
+        fs::write(&demo, "$ cargo run -p agent-inbox --bin demo\nfirst run\n").unwrap();
+        fs::write(
+            &bench,
+            "$ cargo run --release -p agent-inbox --bin agent-bench\n1 msg/s\n",
+        )
+        .unwrap();
+        let other = dir.join("notes.txt");
+        fs::write(&other, "").unwrap();
+        let mut crate_ = listing(
+            "[package.metadata.async-book]\nelapsed-times = true\n\
+             [package.metadata.async-book.bench]\nbenchmark = true\nquick-args = [\"--\", \"-n\", \"9\"]\n",
+        );
+        crate_.dir = dir.clone();
+        assert_eq!(crate_.output_files(), [bench.clone(), demo.clone()]);
+        let shown_demo = read_output(&crate_, &demo).unwrap();
+        assert!(shown_demo.elapsed_times && !shown_demo.benchmark);
+        let shown_bench = read_output(&crate_, &bench).unwrap();
+        assert!(shown_bench.benchmark && !shown_bench.elapsed_times);
+        assert_eq!(shown_bench.quick_args, ["--", "-n", "9"]);
+        fs::write(&demo, "$ cargo run -p db-bench\n").unwrap();
+        assert!(
+            read_output(&crate_, &demo)
+                .unwrap_err()
+                .to_string()
+                .contains("must run this listing")
+        );
+        fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

@@ -26,8 +26,8 @@ fn included_files(root: &Path) -> BTreeSet<PathBuf> {
                 let listing = ListingRef::resolve(&chapter, &directive).unwrap();
                 if listing.compile_fail {
                     files.insert(file.with_extension("stderr"));
-                } else if directive.attribute("output").is_some() {
-                    files.insert(listing.crate_dir.join("output.txt").canonicalize().unwrap());
+                } else if let Some(name) = directive.attribute("output") {
+                    files.insert(listing.output(name).canonicalize().unwrap());
                 }
             }
             files.insert(file);
@@ -47,15 +47,17 @@ fn every_listing_is_shown_by_a_chapter_with_its_output_or_error() {
             problems.push(format!("{} is shown by no chapter", listing.name));
         }
         let is_program = listing.dir.join("src/main.rs").exists();
-        match listing.output_file() {
-            None if is_program && listing.no_output_reason().is_none() => problems.push(format!(
+        let outputs = listing.output_files();
+        if outputs.is_empty() && is_program && listing.no_output_reason().is_none() {
+            problems.push(format!(
                 "{} has no output.txt (nor a no-output reason)",
                 listing.name
-            )),
-            Some(output) if !included.contains(&output.canonicalize().unwrap()) => problems.push(
-                format!("{}'s output.txt is shown by no chapter", listing.name),
-            ),
-            _ => {}
+            ));
+        }
+        for output in outputs {
+            if !included.contains(&output.canonicalize().unwrap()) {
+                problems.push(format!("{} is shown by no chapter", output.display()));
+            }
         }
         let cases = listing.dir.join("compile-fail");
         if cases.is_dir() {
@@ -148,7 +150,7 @@ fn cargo() -> Command {
 }
 
 /// The test a reader would make: copy the folder out of the repository, build it there, run the
-/// command on the first line of its output.txt, and compare what it prints with the book.
+/// command on the first line of each output file, and compare what it prints with the book.
 #[test]
 fn copied_listings_build_on_their_own_and_print_their_shown_output() {
     let root = async_book::root();
@@ -208,19 +210,23 @@ fn copied_listings_build_on_their_own_and_print_their_shown_output() {
 
 type Run = std::thread::JoinHandle<Result<(), String>>;
 
-/// Runs the command of a listing's output.txt in its copy, on a thread of its own (the
-/// programs wait for real, so they run side by side), and compares what it prints.
+/// Runs the command of each of a listing's output files in its copy, on a thread of its own
+/// (the programs wait for real, so they run side by side), and compares what it prints.
 fn schedule_run(listing: &Listing, copy: &Path, target: &Path, runs: &mut Vec<Run>) {
-    if let Some(shown) = listings::read_output(listing).unwrap() {
+    for file in listing.output_files() {
+        let shown = listings::read_output(listing, &file).unwrap();
         let copy = copy.to_path_buf();
         let target = target.to_path_buf();
-        let elapsed = listing.prints_elapsed_times();
-        let benchmark = listing.is_benchmark();
-        let quick_args = listing.quick_args();
-        let real_timeline = listing
-            .records_real_timeline()
+        let elapsed = shown.elapsed_times;
+        let benchmark = shown.benchmark;
+        let quick_args = shown.quick_args.clone();
+        let real_timeline = (listing.records_real_timeline() && file.ends_with("output.txt"))
             .then(|| fs::read_to_string(listing.dir.join("timeline.txt")).unwrap());
-        let name = listing.name.clone();
+        let name = format!(
+            "{} ({})",
+            listing.name,
+            file.file_name().unwrap().to_string_lossy()
+        );
         // The programs wait for real, so they run side by side.
         runs.push(std::thread::spawn(move || {
             let (program, args) = shown.command.split_first().unwrap();

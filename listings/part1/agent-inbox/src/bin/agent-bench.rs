@@ -1,12 +1,12 @@
 //! Streams messages from the server to the agent on loopback and measures messages per second,
 //! stored in batches (the agent's way) and one insert and commit at a time (the source guide's).
 //!
-//! `cargo run --release -p agent-bench -- --messages 200000`
+//! `cargo run -p agent-inbox --bin agent-bench --release -- --messages 200000`
 
 use std::future;
 use std::time::{Duration, Instant};
 
-use agent_bench::{Message, MessageServer, Settings, Store, agent};
+use agent_inbox::{Message, MessageServer, Settings, Store, agent};
 
 struct Run {
     messages: u64,
