@@ -1,5 +1,4 @@
-use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::path::Path;
 
 use rusqlite::params;
 use tokio_rusqlite::Connection;
@@ -118,8 +117,8 @@ async fn count(conn: &Connection) -> anyhow::Result<i64> {
 // ANCHOR: main
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let dir = ScratchDir::new("db-basics")?;
-    let path = dir.0.join("inbox.db");
+    let dir = tempfile::Builder::new().prefix("db-basics").tempdir()?;
+    let path = dir.path().join("inbox.db");
 
     let conn = open(&path).await?;
     let first = insert(&conn, "scout", "found a river").await?;
@@ -154,36 +153,16 @@ async fn main() -> anyhow::Result<()> {
 }
 // ANCHOR_END: main
 
-/// A fresh folder under the system's temporary directory, removed when dropped.
-struct ScratchDir(PathBuf);
-
-impl ScratchDir {
-    fn new(label: &str) -> std::io::Result<ScratchDir> {
-        static NEXT: AtomicUsize = AtomicUsize::new(0);
-        let unique = format!(
-            "{label}-{}-{}",
-            std::process::id(),
-            NEXT.fetch_add(1, Ordering::SeqCst)
-        );
-        let path = std::env::temp_dir().join(unique);
-        std::fs::create_dir_all(&path)?;
-        Ok(ScratchDir(path))
-    }
-}
-
-impl Drop for ScratchDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    async fn scratch_db() -> (ScratchDir, Connection) {
-        let dir = ScratchDir::new("db-basics-test").unwrap();
-        let conn = open(&dir.0.join("inbox.db")).await.unwrap();
+    async fn scratch_db() -> (tempfile::TempDir, Connection) {
+        let dir = tempfile::Builder::new()
+            .prefix("db-basics-test")
+            .tempdir()
+            .unwrap();
+        let conn = open(&dir.path().join("inbox.db")).await.unwrap();
         (dir, conn)
     }
 
@@ -241,7 +220,7 @@ mod tests {
         let (dir, conn) = scratch_db().await;
         insert(&conn, "scout", "kept").await.unwrap();
         conn.close().await.unwrap();
-        let reopened = open(&dir.0.join("inbox.db")).await.unwrap();
+        let reopened = open(&dir.path().join("inbox.db")).await.unwrap();
         assert_eq!(unhandled(&reopened).await.unwrap()[0].body, "kept");
     }
 

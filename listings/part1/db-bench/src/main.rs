@@ -1,8 +1,7 @@
 //! Four ways to write rows to SQLite from async code, timed in both journal modes.
 //! Run it with `cargo run -p db-bench --release`; `-- --rows N` changes the row count.
 
-use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use rusqlite::params;
@@ -272,7 +271,7 @@ fn thousands(value: f64) -> String {
 async fn main() -> anyhow::Result<()> {
     let rows = rows_from_args()?;
     let per_row_rows = (rows / PER_ROW_DIVISOR).max(1);
-    let dir = ScratchDir::new("db-bench")?;
+    let dir = tempfile::Builder::new().prefix("db-bench").tempdir()?;
 
     let call_cost = empty_call_cost(10_000).await?;
     println!("rows per run: {rows} (one call per row: {per_row_rows})");
@@ -296,7 +295,7 @@ async fn main() -> anyhow::Result<()> {
             let mut best = Duration::MAX;
             let mut commits = 0;
             for run_number in 0..runs {
-                let (took, made) = run(pattern, mode, &dir.0, n, run_number).await?;
+                let (took, made) = run(pattern, mode, dir.path(), n, run_number).await?;
                 best = best.min(took);
                 commits = made;
             }
@@ -318,29 +317,6 @@ async fn main() -> anyhow::Result<()> {
         }
     }
     Ok(())
-}
-
-/// A fresh folder under the system's temporary directory, removed when dropped.
-struct ScratchDir(PathBuf);
-
-impl ScratchDir {
-    fn new(label: &str) -> std::io::Result<ScratchDir> {
-        static NEXT: AtomicUsize = AtomicUsize::new(0);
-        let unique = format!(
-            "{label}-{}-{}",
-            std::process::id(),
-            NEXT.fetch_add(1, Ordering::SeqCst)
-        );
-        let path = std::env::temp_dir().join(unique);
-        std::fs::create_dir_all(&path)?;
-        Ok(ScratchDir(path))
-    }
-}
-
-impl Drop for ScratchDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
 }
 
 #[cfg(test)]
@@ -367,7 +343,10 @@ mod tests {
 
     #[tokio::test]
     async fn every_pattern_writes_every_row_exactly_once_in_both_modes() {
-        let dir = ScratchDir::new("db-bench-test").unwrap();
+        let dir = tempfile::Builder::new()
+            .prefix("db-bench-test")
+            .tempdir()
+            .unwrap();
         for mode in [Mode::Delete, Mode::Wal] {
             for pattern in Pattern::ALL {
                 let rows = if pattern == Pattern::OneCallPerRow {
@@ -375,7 +354,7 @@ mod tests {
                 } else {
                     2_500
                 };
-                let (_, commits) = run(pattern, mode, &dir.0, rows, 0).await.unwrap();
+                let (_, commits) = run(pattern, mode, dir.path(), rows, 0).await.unwrap();
                 let expected_commits = match pattern {
                     Pattern::OneCallPerRow => rows,
                     _ => 1,
@@ -383,7 +362,7 @@ mod tests {
                 if pattern != Pattern::QueueAndBatchWriter {
                     assert_eq!(commits, expected_commits, "{pattern:?}");
                 }
-                let path = dir.0.join(format!("{pattern:?}-{mode:?}-0.db"));
+                let path = dir.path().join(format!("{pattern:?}-{mode:?}-0.db"));
                 assert_each_row_once(&path, rows).await;
             }
         }
@@ -392,8 +371,11 @@ mod tests {
     #[tokio::test]
     async fn the_modes_set_the_journal_and_sync_level() {
         for (mode, journal, synchronous) in [(Mode::Delete, "delete", 2), (Mode::Wal, "wal", 1)] {
-            let dir = ScratchDir::new("db-bench-test").unwrap();
-            let conn = open(&dir.0.join("modes.db"), mode).await.unwrap();
+            let dir = tempfile::Builder::new()
+                .prefix("db-bench-test")
+                .tempdir()
+                .unwrap();
+            let conn = open(&dir.path().join("modes.db"), mode).await.unwrap();
             let (got_journal, got_sync): (String, i64) = conn
                 .call(|conn| {
                     let journal = conn.query_row("PRAGMA journal_mode", [], |row| row.get(0))?;
@@ -409,8 +391,11 @@ mod tests {
 
     #[tokio::test]
     async fn the_writer_commits_in_batches_and_drains_the_queue_on_shutdown() {
-        let dir = ScratchDir::new("db-bench-test").unwrap();
-        let path = dir.0.join("writer.db");
+        let dir = tempfile::Builder::new()
+            .prefix("db-bench-test")
+            .tempdir()
+            .unwrap();
+        let path = dir.path().join("writer.db");
         let conn = open(&path, Mode::Wal).await.unwrap();
         let (rows_tx, rows_rx) = mpsc::channel(2 * MAX_BATCH);
         let writer = spawn_writer(conn.clone(), rows_rx);
@@ -430,8 +415,13 @@ mod tests {
 
     #[tokio::test]
     async fn a_failed_batch_stops_the_writer_and_the_producer_sees_it() {
-        let dir = ScratchDir::new("db-bench-test").unwrap();
-        let conn = open(&dir.0.join("writer.db"), Mode::Wal).await.unwrap();
+        let dir = tempfile::Builder::new()
+            .prefix("db-bench-test")
+            .tempdir()
+            .unwrap();
+        let conn = open(&dir.path().join("writer.db"), Mode::Wal)
+            .await
+            .unwrap();
         let (rows_tx, rows_rx) = mpsc::channel(8);
         let writer = spawn_writer(conn.clone(), rows_rx);
         rows_tx.send(event(1)).await.unwrap();

@@ -1,4 +1,4 @@
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
@@ -44,7 +44,7 @@ async fn import_rows(path: &Path, run_for: Duration) -> rusqlite::Result<usize> 
 // ANCHOR: main
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> anyhow::Result<()> {
-    let dir = ScratchDir::new("db-blocking")?;
+    let dir = tempfile::Builder::new().prefix("db-blocking").tempdir()?;
     let beats = Arc::new(AtomicUsize::new(0));
     println!("heartbeat: one beat every 100ms");
     let heartbeat = tokio::spawn(heartbeat(beats.clone(), 10));
@@ -52,7 +52,7 @@ async fn main() -> anyhow::Result<()> {
     sleep(Duration::from_millis(220)).await; // it beats at 100 and 200 ms
     let beats_before = beats.load(Ordering::SeqCst);
     let start = Instant::now();
-    import_rows(&dir.0.join("events.db"), Duration::from_secs(1)).await?;
+    import_rows(&dir.path().join("events.db"), Duration::from_secs(1)).await?;
     let import_took = start.elapsed();
     let beats_during = beats.load(Ordering::SeqCst) - beats_before;
     println!(
@@ -70,37 +70,17 @@ async fn main() -> anyhow::Result<()> {
 }
 // ANCHOR_END: main
 
-/// A fresh folder under the system's temporary directory, removed when dropped.
-struct ScratchDir(PathBuf);
-
-impl ScratchDir {
-    fn new(label: &str) -> std::io::Result<ScratchDir> {
-        static NEXT: AtomicUsize = AtomicUsize::new(0);
-        let unique = format!(
-            "{label}-{}-{}",
-            std::process::id(),
-            NEXT.fetch_add(1, Ordering::SeqCst)
-        );
-        let path = std::env::temp_dir().join(unique);
-        std::fs::create_dir_all(&path)?;
-        Ok(ScratchDir(path))
-    }
-}
-
-impl Drop for ScratchDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[tokio::test]
     async fn the_import_writes_rows() {
-        let dir = ScratchDir::new("db-blocking-test").unwrap();
-        let path = dir.0.join("events.db");
+        let dir = tempfile::Builder::new()
+            .prefix("db-blocking-test")
+            .tempdir()
+            .unwrap();
+        let path = dir.path().join("events.db");
         let written = import_rows(&path, Duration::from_millis(50)).await.unwrap();
         let conn = Connection::open(&path).unwrap();
         let stored: i64 = conn
@@ -112,27 +92,21 @@ mod tests {
 
     #[tokio::test(flavor = "current_thread")]
     async fn the_heartbeat_cannot_beat_while_the_import_blocks_its_thread() {
-        let dir = ScratchDir::new("db-blocking-test").unwrap();
+        let dir = tempfile::Builder::new()
+            .prefix("db-blocking-test")
+            .tempdir()
+            .unwrap();
         let beats = Arc::new(AtomicUsize::new(0));
         let heartbeat = tokio::spawn(heartbeat(beats.clone(), 3));
         sleep(Duration::from_millis(150)).await;
         let before = beats.load(Ordering::SeqCst);
         assert_eq!(before, 1);
         // Three heartbeat periods of import, and not a single beat during them.
-        import_rows(&dir.0.join("events.db"), Duration::from_millis(300))
+        import_rows(&dir.path().join("events.db"), Duration::from_millis(300))
             .await
             .unwrap();
         assert_eq!(beats.load(Ordering::SeqCst), before);
         heartbeat.await.unwrap();
         assert_eq!(beats.load(Ordering::SeqCst), 3);
-    }
-
-    #[test]
-    fn the_scratch_dir_is_removed_when_dropped() {
-        let dir = ScratchDir::new("db-blocking-test").unwrap();
-        let path = dir.0.clone();
-        assert!(path.is_dir());
-        drop(dir);
-        assert!(!path.exists());
     }
 }

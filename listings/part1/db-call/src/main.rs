@@ -1,4 +1,3 @@
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
@@ -46,8 +45,8 @@ async fn import_rows(conn: &Connection, run_for: Duration) -> tokio_rusqlite::Re
 // ANCHOR: main
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> anyhow::Result<()> {
-    let dir = ScratchDir::new("db-call")?;
-    let conn = Connection::open(dir.0.join("events.db")).await?;
+    let dir = tempfile::Builder::new().prefix("db-call").tempdir()?;
+    let conn = Connection::open(dir.path().join("events.db")).await?;
     let beats = Arc::new(AtomicUsize::new(0));
     println!("heartbeat: one beat every 100ms");
     let heartbeat = tokio::spawn(heartbeat(beats.clone(), 10));
@@ -77,37 +76,19 @@ async fn main() -> anyhow::Result<()> {
 }
 // ANCHOR_END: main
 
-/// A fresh folder under the system's temporary directory, removed when dropped.
-struct ScratchDir(PathBuf);
-
-impl ScratchDir {
-    fn new(label: &str) -> std::io::Result<ScratchDir> {
-        static NEXT: AtomicUsize = AtomicUsize::new(0);
-        let unique = format!(
-            "{label}-{}-{}",
-            std::process::id(),
-            NEXT.fetch_add(1, Ordering::SeqCst)
-        );
-        let path = std::env::temp_dir().join(unique);
-        std::fs::create_dir_all(&path)?;
-        Ok(ScratchDir(path))
-    }
-}
-
-impl Drop for ScratchDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[tokio::test(flavor = "current_thread")]
     async fn the_heartbeat_goes_on_while_the_connection_thread_imports() {
-        let dir = ScratchDir::new("db-call-test").unwrap();
-        let conn = Connection::open(dir.0.join("events.db")).await.unwrap();
+        let dir = tempfile::Builder::new()
+            .prefix("db-call-test")
+            .tempdir()
+            .unwrap();
+        let conn = Connection::open(dir.path().join("events.db"))
+            .await
+            .unwrap();
         let beats = Arc::new(AtomicUsize::new(0));
         let heartbeat = tokio::spawn(heartbeat(beats.clone(), 3));
         sleep(Duration::from_millis(150)).await;

@@ -1,6 +1,5 @@
 use std::fmt;
-use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::path::Path;
 
 use rusqlite::ErrorCode;
 use tokio_rusqlite::Connection;
@@ -144,11 +143,11 @@ impl Inbox {
 // ANCHOR: main
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let dir = ScratchDir::new("db-errors")?;
+    let dir = tempfile::Builder::new().prefix("db-errors").tempdir()?;
 
     // A folder that does not exist, and a file that is not a database.
-    let nowhere = dir.0.join("no-such-folder").join("inbox.db");
-    let not_a_db = dir.0.join("notes.txt");
+    let nowhere = dir.path().join("no-such-folder").join("inbox.db");
+    let not_a_db = dir.path().join("notes.txt");
     std::fs::write(
         &not_a_db,
         "shopping: bread, milk, and a lot more than a header",
@@ -161,7 +160,7 @@ async fn main() -> anyhow::Result<()> {
         }
     }
 
-    let inbox = Inbox::open(&dir.0.join("inbox.db")).await?;
+    let inbox = Inbox::open(&dir.path().join("inbox.db")).await?;
     inbox.save("m-1", "hello").await?;
     match inbox.save("m-1", "hello again").await {
         Err(DbError::Constraint(rule)) => println!("second m-1 refused: {rule}"),
@@ -194,36 +193,16 @@ async fn main() -> anyhow::Result<()> {
 }
 // ANCHOR_END: main
 
-/// A fresh folder under the system's temporary directory, removed when dropped.
-struct ScratchDir(PathBuf);
-
-impl ScratchDir {
-    fn new(label: &str) -> std::io::Result<ScratchDir> {
-        static NEXT: AtomicUsize = AtomicUsize::new(0);
-        let unique = format!(
-            "{label}-{}-{}",
-            std::process::id(),
-            NEXT.fetch_add(1, Ordering::SeqCst)
-        );
-        let path = std::env::temp_dir().join(unique);
-        std::fs::create_dir_all(&path)?;
-        Ok(ScratchDir(path))
-    }
-}
-
-impl Drop for ScratchDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    async fn scratch_inbox() -> (ScratchDir, Inbox) {
-        let dir = ScratchDir::new("db-errors-test").unwrap();
-        let inbox = Inbox::open(&dir.0.join("inbox.db")).await.unwrap();
+    async fn scratch_inbox() -> (tempfile::TempDir, Inbox) {
+        let dir = tempfile::Builder::new()
+            .prefix("db-errors-test")
+            .tempdir()
+            .unwrap();
+        let inbox = Inbox::open(&dir.path().join("inbox.db")).await.unwrap();
         (dir, inbox)
     }
 
@@ -233,15 +212,21 @@ mod tests {
 
     #[tokio::test]
     async fn a_missing_folder_cannot_be_opened() {
-        let dir = ScratchDir::new("db-errors-test").unwrap();
-        let result = Inbox::open(&dir.0.join("missing").join("inbox.db")).await;
+        let dir = tempfile::Builder::new()
+            .prefix("db-errors-test")
+            .tempdir()
+            .unwrap();
+        let result = Inbox::open(&dir.path().join("missing").join("inbox.db")).await;
         assert!(matches!(result, Err(DbError::CannotOpen(_))));
     }
 
     #[tokio::test]
     async fn a_file_that_is_not_a_database_fails_at_open() {
-        let dir = ScratchDir::new("db-errors-test").unwrap();
-        let path = dir.0.join("notes.txt");
+        let dir = tempfile::Builder::new()
+            .prefix("db-errors-test")
+            .tempdir()
+            .unwrap();
+        let path = dir.path().join("notes.txt");
         std::fs::write(&path, "x".repeat(200)).unwrap();
         assert!(matches!(
             Inbox::open(&path).await,
