@@ -14,7 +14,10 @@ const MESSAGES: i64 = 12;
 const BATCH: usize = 5;
 
 // ANCHOR: agent
-async fn run_agent(server: std::net::SocketAddr, db: tokio_rusqlite::Connection) {
+async fn run_agent(
+    server: std::net::SocketAddr,
+    db: tokio_rusqlite::Connection,
+) {
     let connection = TcpStream::connect(server).await.unwrap();
     let (from_server, mut to_server) = connection.into_split();
     let (queue_tx, mut queue_rx) = mpsc::channel::<(i64, String)>(100);
@@ -59,7 +62,8 @@ async fn run_agent(server: std::net::SocketAddr, db: tokio_rusqlite::Connection)
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> anyhow::Result<()> {
-    let dir = std::env::temp_dir().join(format!("agent-ack-early-{}", std::process::id()));
+    let dir = std::env::temp_dir()
+        .join(format!("agent-ack-early-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
     let db = tokio_rusqlite::Connection::open(dir.join("inbox.db")).await?;
     db.call(|conn| {
@@ -117,7 +121,8 @@ async fn main() -> anyhow::Result<()> {
 
     let stored: Vec<i64> = db
         .call(|conn| {
-            let mut select = conn.prepare("SELECT id FROM messages ORDER BY id")?;
+            let mut select =
+                conn.prepare("SELECT id FROM messages ORDER BY id")?;
             let ids = select.query_map([], |row| row.get(0))?;
             ids.collect::<Result<_, _>>()
         })

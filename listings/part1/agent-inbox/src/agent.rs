@@ -51,7 +51,9 @@ impl fmt::Display for Stop {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
             Stop::ServerClosed => "the server closed the connection",
-            Stop::ServerVanishedMidLine => "the server went away in the middle of a line",
+            Stop::ServerVanishedMidLine => {
+                "the server went away in the middle of a line"
+            }
             Stop::ReadFailed => "reading from the server failed",
             Stop::Interrupted => "interrupted",
             Stop::WriterStopped => "the database writer stopped",
@@ -93,7 +95,9 @@ pub enum AgentError {
 impl fmt::Display for AgentError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            AgentError::Connect(error) => write!(f, "cannot connect to the server: {error}"),
+            AgentError::Connect(error) => {
+                write!(f, "cannot connect to the server: {error}")
+            }
             AgentError::Store(error) => write!(f, "{error}"),
         }
     }
@@ -125,7 +129,8 @@ pub async fn run(
     ));
 
     // Returns when reading stops; dropping `queue_tx` then tells the writer to finish.
-    let (stop, received, skipped) = read_messages(from_server, queue_tx, stop).await;
+    let (stop, received, skipped) =
+        read_messages(from_server, queue_tx, stop).await;
 
     // The writer drains the queue, commits and acknowledges everything, then ends.
     let written = writer.await.expect("the writer task panicked");
@@ -220,8 +225,12 @@ async fn store_and_acknowledge(
         stored += added;
         duplicates += count - added;
         // Committed: only now is it safe to tell the server it can forget these.
-        if server_listens && let Err(error) = to_server.write_all(acks.as_bytes()).await {
-            eprintln!("agent: cannot acknowledge (stored anyway, the server will resend): {error}");
+        if server_listens
+            && let Err(error) = to_server.write_all(acks.as_bytes()).await
+        {
+            eprintln!(
+                "agent: cannot acknowledge (stored anyway, the server will resend): {error}"
+            );
             server_listens = false;
         }
     }

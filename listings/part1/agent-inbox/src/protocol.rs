@@ -80,7 +80,9 @@ impl fmt::Display for BadLine {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             BadLine::NotUtf8 => write!(f, "it is not valid UTF-8"),
-            BadLine::NoText => write!(f, "it has no space between the id and the text"),
+            BadLine::NoText => {
+                write!(f, "it has no space between the id and the text")
+            }
             BadLine::BadId(id) => write!(f, "{id:?} is not a valid id"),
         }
     }

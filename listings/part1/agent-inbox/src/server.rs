@@ -43,7 +43,8 @@ impl MessageServer {
         };
         let outbox = Arc::new(Mutex::new(outbox));
         let (acked_tx, acked_rx) = watch::channel(0);
-        let accepting = tokio::spawn(accept_agents(listener, outbox.clone(), acked_tx));
+        let accepting =
+            tokio::spawn(accept_agents(listener, outbox.clone(), acked_tx));
         Ok(MessageServer {
             address,
             outbox,
@@ -101,12 +102,16 @@ async fn accept_agents(
                 let outbox = outbox.clone();
                 let acked_tx = acked_tx.clone();
                 tokio::spawn(async move {
-                    if let Err(error) = serve_agent(connection, &outbox, &acked_tx).await {
+                    if let Err(error) =
+                        serve_agent(connection, &outbox, &acked_tx).await
+                    {
                         eprintln!("server: agent {peer}: {error}");
                     }
                 });
             }
-            Err(error) => eprintln!("server: accepting a connection failed: {error}"),
+            Err(error) => {
+                eprintln!("server: accepting a connection failed: {error}")
+            }
         }
     }
 }
@@ -160,9 +165,13 @@ async fn serve_agent(
                     }
                 }
                 Some(id) => {
-                    eprintln!("server: agent {peer} acknowledged {id}, which it was not sent")
+                    eprintln!(
+                        "server: agent {peer} acknowledged {id}, which it was not sent"
+                    )
                 }
-                None => eprintln!("server: agent {peer} sent {line:?}, expected `ack <id>`"),
+                None => eprintln!(
+                    "server: agent {peer} sent {line:?}, expected `ack <id>`"
+                ),
             }
         }
         Ok::<_, io::Error>(())

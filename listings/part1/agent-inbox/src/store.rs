@@ -23,10 +23,18 @@ impl fmt::Display for StoreError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             StoreError::Open { path, source } => {
-                write!(f, "cannot use {} as the database: {source}", path.display())
+                write!(
+                    f,
+                    "cannot use {} as the database: {source}",
+                    path.display()
+                )
             }
-            StoreError::Write(source) => write!(f, "writing a batch failed: {source}"),
-            StoreError::Closed => write!(f, "the database connection is closed"),
+            StoreError::Write(source) => {
+                write!(f, "writing a batch failed: {source}")
+            }
+            StoreError::Closed => {
+                write!(f, "the database connection is closed")
+            }
         }
     }
 }
@@ -34,7 +42,9 @@ impl fmt::Display for StoreError {
 impl std::error::Error for StoreError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            StoreError::Open { source, .. } | StoreError::Write(source) => Some(source),
+            StoreError::Open { source, .. } | StoreError::Write(source) => {
+                Some(source)
+            }
             StoreError::Closed => None,
         }
     }
@@ -117,7 +127,8 @@ impl Store {
     pub async fn messages(&self) -> Result<Vec<Message>, StoreError> {
         self.db
             .call(|conn| {
-                let mut select = conn.prepare("SELECT id, text FROM messages ORDER BY id")?;
+                let mut select =
+                    conn.prepare("SELECT id, text FROM messages ORDER BY id")?;
                 let rows = select.query_map([], |row| {
                     Ok(Message {
                         id: row.get(0)?,
@@ -133,7 +144,11 @@ impl Store {
     /// How many messages are stored.
     pub async fn count(&self) -> Result<i64, StoreError> {
         self.db
-            .call(|conn| conn.query_row("SELECT COUNT(*) FROM messages", [], |row| row.get(0)))
+            .call(|conn| {
+                conn.query_row("SELECT COUNT(*) FROM messages", [], |row| {
+                    row.get(0)
+                })
+            })
             .await
             .map_err(|error| from_call(error, StoreError::Write))
     }

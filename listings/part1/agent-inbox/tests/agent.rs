@@ -234,7 +234,9 @@ async fn the_same_id_sent_twice_is_stored_once() {
 
 /// A server made by hand, that sends `bytes`, closes its sending side, and returns every
 /// line the agent sent back.
-async fn raw_server(bytes: Vec<u8>) -> (SocketAddr, tokio::task::JoinHandle<Vec<String>>) {
+async fn raw_server(
+    bytes: Vec<u8>,
+) -> (SocketAddr, tokio::task::JoinHandle<Vec<String>>) {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
     let answers = tokio::spawn(async move {
@@ -311,7 +313,8 @@ async fn a_server_that_resets_the_connection_leaves_what_was_read_stored() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_database_that_cannot_be_written_stops_the_agent_before_it_acknowledges() {
+async fn a_database_that_cannot_be_written_stops_the_agent_before_it_acknowledges()
+ {
     let dir = tempfile::tempdir().unwrap();
     let not_a_database = dir.path().join("notes.txt");
     std::fs::write(

@@ -6,9 +6,9 @@ use tokio::time::sleep;
 /// Reads "<item> <quantity>". It only computes, and returns as soon as it is done:
 /// nothing to wait for, so it is an ordinary function.
 fn parse_order(line: &str) -> Result<(String, u32), String> {
-    let (item, quantity) = line
-        .split_once(' ')
-        .ok_or_else(|| format!("expected \"<item> <quantity>\", got {line:?}"))?;
+    let (item, quantity) = line.split_once(' ').ok_or_else(|| {
+        format!("expected \"<item> <quantity>\", got {line:?}")
+    })?;
     let quantity = quantity
         .parse()
         .map_err(|_| format!("{quantity:?} is not a quantity"))?;

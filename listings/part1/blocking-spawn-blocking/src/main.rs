@@ -61,10 +61,11 @@ mod tests {
         });
         // A blocking call that can only return once the ticker, which needs the runtime's
         // thread, has finished. On the blocking pool, it does.
-        let waited =
-            tokio::task::spawn_blocking(move || finished.recv_timeout(Duration::from_secs(10)))
-                .await
-                .unwrap();
+        let waited = tokio::task::spawn_blocking(move || {
+            finished.recv_timeout(Duration::from_secs(10))
+        })
+        .await
+        .unwrap();
         assert!(waited.is_ok(), "the ticker could not run");
     }
     // ANCHOR_END: test

@@ -35,7 +35,11 @@ async fn open(path: &Path) -> anyhow::Result<Connection> {
 
 // ANCHOR: insert
 /// Saves one message and returns the id SQLite gave it.
-async fn insert(conn: &Connection, sender: &str, body: &str) -> anyhow::Result<i64> {
+async fn insert(
+    conn: &Connection,
+    sender: &str,
+    body: &str,
+) -> anyhow::Result<i64> {
     // The closure runs on another thread, later: it must own what it uses.
     let (sender, body) = (sender.to_owned(), body.to_owned());
     let id = conn
@@ -79,7 +83,9 @@ async fn unhandled(conn: &Connection) -> anyhow::Result<Vec<Message>> {
 /// Marks one message as handled; returns false if there is no such message.
 async fn mark_handled(conn: &Connection, id: i64) -> anyhow::Result<bool> {
     let changed = conn
-        .call(move |conn| conn.execute("UPDATE messages SET handled = 1 WHERE id = ?1", [id]))
+        .call(move |conn| {
+            conn.execute("UPDATE messages SET handled = 1 WHERE id = ?1", [id])
+        })
         .await?;
     Ok(changed == 1)
 }
@@ -87,13 +93,17 @@ async fn mark_handled(conn: &Connection, id: i64) -> anyhow::Result<bool> {
 
 // ANCHOR: transaction
 /// Saves several messages at once: all of them, or (on any error) none.
-async fn insert_all(conn: &Connection, batch: Vec<(String, String)>) -> anyhow::Result<usize> {
+async fn insert_all(
+    conn: &Connection,
+    batch: Vec<(String, String)>,
+) -> anyhow::Result<usize> {
     let saved = conn
         .call(move |conn| {
             let tx = conn.transaction()?;
             {
-                let mut insert =
-                    tx.prepare("INSERT INTO messages (sender, body) VALUES (?1, ?2)")?;
+                let mut insert = tx.prepare(
+                    "INSERT INTO messages (sender, body) VALUES (?1, ?2)",
+                )?;
                 for (sender, body) in &batch {
                     insert.execute(params![sender, body])?;
                 }
@@ -109,7 +119,11 @@ async fn insert_all(conn: &Connection, batch: Vec<(String, String)>) -> anyhow::
 
 async fn count(conn: &Connection) -> anyhow::Result<i64> {
     let rows = conn
-        .call(|conn| conn.query_row("SELECT COUNT(*) FROM messages", [], |row| row.get(0)))
+        .call(|conn| {
+            conn.query_row("SELECT COUNT(*) FROM messages", [], |row| {
+                row.get(0)
+            })
+        })
         .await?;
     Ok(rows)
 }

@@ -30,8 +30,12 @@ enum Mode {
 impl Mode {
     fn pragmas(self) -> &'static str {
         match self {
-            Mode::Delete => "PRAGMA journal_mode = DELETE; PRAGMA synchronous = FULL;",
-            Mode::Wal => "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;",
+            Mode::Delete => {
+                "PRAGMA journal_mode = DELETE; PRAGMA synchronous = FULL;"
+            }
+            Mode::Wal => {
+                "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
+            }
         }
     }
 }
@@ -39,7 +43,9 @@ impl Mode {
 
 fn setup(conn: &rusqlite::Connection, mode: Mode) -> rusqlite::Result<()> {
     conn.execute_batch(mode.pragmas())?;
-    conn.execute_batch("CREATE TABLE events (id INTEGER PRIMARY KEY, body TEXT NOT NULL)")
+    conn.execute_batch(
+        "CREATE TABLE events (id INTEGER PRIMARY KEY, body TEXT NOT NULL)",
+    )
 }
 
 /// The row the benchmark writes: the same for every pattern.
@@ -57,7 +63,10 @@ async fn open(path: &Path, mode: Mode) -> tokio_rusqlite::Result<Connection> {
 
 // ANCHOR: per_row
 /// The shape of a direct translation from aiosqlite: one call, and one commit, per row.
-async fn one_call_per_row(conn: &Connection, rows: usize) -> tokio_rusqlite::Result<()> {
+async fn one_call_per_row(
+    conn: &Connection,
+    rows: usize,
+) -> tokio_rusqlite::Result<()> {
     for id in 0..rows {
         let (id, body) = event(id);
         conn.call(move |conn| conn.execute(INSERT, params![id, body]))
@@ -69,7 +78,10 @@ async fn one_call_per_row(conn: &Connection, rows: usize) -> tokio_rusqlite::Res
 
 // ANCHOR: one_call
 /// Every row inside one call and one transaction.
-async fn one_call_one_transaction(conn: &Connection, rows: usize) -> tokio_rusqlite::Result<()> {
+async fn one_call_one_transaction(
+    conn: &Connection,
+    rows: usize,
+) -> tokio_rusqlite::Result<()> {
     let batch: Vec<(i64, String)> = (0..rows).map(event).collect();
     conn.call(move |conn| {
         let tx = conn.transaction()?;
@@ -128,7 +140,10 @@ struct Written {
 }
 
 /// Producers only put rows in the queue; the writer decides when to commit.
-async fn queue_and_batch_writer(conn: &Connection, rows: usize) -> anyhow::Result<usize> {
+async fn queue_and_batch_writer(
+    conn: &Connection,
+    rows: usize,
+) -> anyhow::Result<usize> {
     let (rows_tx, rows_rx) = mpsc::channel(2 * MAX_BATCH);
     let writer = spawn_writer(conn.clone(), rows_rx);
     for id in 0..rows {
@@ -225,7 +240,9 @@ async fn run(
             one_call_one_transaction(&conn, rows).await?;
             1
         }
-        Pattern::QueueAndBatchWriter => queue_and_batch_writer(&conn, rows).await?,
+        Pattern::QueueAndBatchWriter => {
+            queue_and_batch_writer(&conn, rows).await?
+        }
         Pattern::Synchronous => unreachable!("timed above"),
     };
     let took = start.elapsed();
@@ -295,7 +312,8 @@ async fn main() -> anyhow::Result<()> {
             let mut best = Duration::MAX;
             let mut commits = 0;
             for run_number in 0..runs {
-                let (took, made) = run(pattern, mode, dir.path(), n, run_number).await?;
+                let (took, made) =
+                    run(pattern, mode, dir.path(), n, run_number).await?;
                 best = best.min(took);
                 commits = made;
             }
@@ -354,7 +372,8 @@ mod tests {
                 } else {
                     2_500
                 };
-                let (_, commits) = run(pattern, mode, dir.path(), rows, 0).await.unwrap();
+                let (_, commits) =
+                    run(pattern, mode, dir.path(), rows, 0).await.unwrap();
                 let expected_commits = match pattern {
                     Pattern::OneCallPerRow => rows,
                     _ => 1,
@@ -362,7 +381,8 @@ mod tests {
                 if pattern != Pattern::QueueAndBatchWriter {
                     assert_eq!(commits, expected_commits, "{pattern:?}");
                 }
-                let path = dir.path().join(format!("{pattern:?}-{mode:?}-0.db"));
+                let path =
+                    dir.path().join(format!("{pattern:?}-{mode:?}-0.db"));
                 assert_each_row_once(&path, rows).await;
             }
         }
@@ -370,7 +390,9 @@ mod tests {
 
     #[tokio::test]
     async fn the_modes_set_the_journal_and_sync_level() {
-        for (mode, journal, synchronous) in [(Mode::Delete, "delete", 2), (Mode::Wal, "wal", 1)] {
+        for (mode, journal, synchronous) in
+            [(Mode::Delete, "delete", 2), (Mode::Wal, "wal", 1)]
+        {
             let dir = tempfile::Builder::new()
                 .prefix("db-bench-test")
                 .tempdir()
@@ -378,13 +400,22 @@ mod tests {
             let conn = open(&dir.path().join("modes.db"), mode).await.unwrap();
             let (got_journal, got_sync): (String, i64) = conn
                 .call(|conn| {
-                    let journal = conn.query_row("PRAGMA journal_mode", [], |row| row.get(0))?;
-                    let sync = conn.query_row("PRAGMA synchronous", [], |row| row.get(0))?;
+                    let journal =
+                        conn.query_row("PRAGMA journal_mode", [], |row| {
+                            row.get(0)
+                        })?;
+                    let sync =
+                        conn.query_row("PRAGMA synchronous", [], |row| {
+                            row.get(0)
+                        })?;
                     Ok::<_, rusqlite::Error>((journal, sync))
                 })
                 .await
                 .unwrap();
-            assert_eq!((got_journal.as_str(), got_sync), (journal, synchronous));
+            assert_eq!(
+                (got_journal.as_str(), got_sync),
+                (journal, synchronous)
+            );
             conn.close().await.unwrap();
         }
     }

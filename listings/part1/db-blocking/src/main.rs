@@ -24,7 +24,10 @@ async fn heartbeat(beats: Arc<AtomicUsize>, how_many: usize) -> Duration {
 
 // ANCHOR: import
 // A mistake on purpose: an async function that calls rusqlite, which blocks, directly.
-async fn import_rows(path: &Path, run_for: Duration) -> rusqlite::Result<usize> {
+async fn import_rows(
+    path: &Path,
+    run_for: Duration,
+) -> rusqlite::Result<usize> {
     let conn = Connection::open(path)?;
     conn.execute("CREATE TABLE IF NOT EXISTS events (body TEXT NOT NULL)", [])?;
     let start = std::time::Instant::now();
@@ -81,7 +84,8 @@ mod tests {
             .tempdir()
             .unwrap();
         let path = dir.path().join("events.db");
-        let written = import_rows(&path, Duration::from_millis(50)).await.unwrap();
+        let written =
+            import_rows(&path, Duration::from_millis(50)).await.unwrap();
         let conn = Connection::open(&path).unwrap();
         let stored: i64 = conn
             .query_row("SELECT COUNT(*) FROM events", [], |row| row.get(0))

@@ -21,11 +21,17 @@ async fn heartbeat(beats: Arc<AtomicUsize>, how_many: usize) -> Duration {
 
 // ANCHOR: import
 /// The same import, sent to the connection's own thread. Only the await is on ours.
-async fn import_rows(conn: &Connection, run_for: Duration) -> tokio_rusqlite::Result<usize> {
+async fn import_rows(
+    conn: &Connection,
+    run_for: Duration,
+) -> tokio_rusqlite::Result<usize> {
     let rows = conn
         .call(move |conn| {
             // This closure runs on the thread that owns the connection.
-            conn.execute("CREATE TABLE IF NOT EXISTS events (body TEXT NOT NULL)", [])?;
+            conn.execute(
+                "CREATE TABLE IF NOT EXISTS events (body TEXT NOT NULL)",
+                [],
+            )?;
             let start = std::time::Instant::now();
             let mut rows = 0;
             while start.elapsed() < run_for {
@@ -102,7 +108,11 @@ mod tests {
         heartbeat.await.unwrap();
 
         let stored: i64 = conn
-            .call(|conn| conn.query_row("SELECT COUNT(*) FROM events", [], |row| row.get(0)))
+            .call(|conn| {
+                conn.query_row("SELECT COUNT(*) FROM events", [], |row| {
+                    row.get(0)
+                })
+            })
             .await
             .unwrap();
         assert_eq!(stored as usize, written);

@@ -23,8 +23,12 @@ enum DbError {
 impl fmt::Display for DbError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            DbError::CannotOpen(reason) => write!(f, "cannot open the database: {reason}"),
-            DbError::Constraint(rule) => write!(f, "refused by the table: {rule}"),
+            DbError::CannotOpen(reason) => {
+                write!(f, "cannot open the database: {reason}")
+            }
+            DbError::Constraint(rule) => {
+                write!(f, "refused by the table: {rule}")
+            }
             DbError::BadSql(problem) => write!(f, "bad SQL: {problem}"),
             DbError::Closed => write!(f, "the connection is closed"),
             DbError::Other(error) => write!(f, "database error: {error}"),
@@ -41,15 +45,21 @@ impl From<rusqlite::Error> for DbError {
                 // SQLite's words for the code alone: its full message repeats the path,
                 // which the caller already knows.
                 let code = error.sqlite_error().map_or(0, |e| e.extended_code);
-                DbError::CannotOpen(rusqlite::ffi::code_to_str(code).to_string())
+                DbError::CannotOpen(
+                    rusqlite::ffi::code_to_str(code).to_string(),
+                )
             }
-            Some(ErrorCode::ConstraintViolation) => DbError::Constraint(error.to_string()),
+            Some(ErrorCode::ConstraintViolation) => {
+                DbError::Constraint(error.to_string())
+            }
             // SQLITE_ERROR, SQLite's generic code, is what it gives for SQL it cannot
             // prepare: a syntax error, an unknown table or column.
             Some(ErrorCode::Unknown) => DbError::BadSql(error.to_string()),
             _ => match error {
                 // A syntax error comes as its own variant, with the offending token.
-                rusqlite::Error::SqlInputError { msg, .. } => DbError::BadSql(msg),
+                rusqlite::Error::SqlInputError { msg, .. } => {
+                    DbError::BadSql(msg)
+                }
                 other => DbError::Other(other),
             },
         }
@@ -105,7 +115,10 @@ impl Inbox {
     }
 
     /// Saves every message or, if any one is refused, none of them.
-    async fn save_all(&self, batch: Vec<(String, String)>) -> Result<usize, DbError> {
+    async fn save_all(
+        &self,
+        batch: Vec<(String, String)>,
+    ) -> Result<usize, DbError> {
         let saved = self
             .conn
             .call(move |conn| {
@@ -154,7 +167,9 @@ async fn main() -> anyhow::Result<()> {
     )?;
     for path in [&nowhere, &not_a_db] {
         match Inbox::open(path).await {
-            Err(DbError::CannotOpen(reason)) => println!("open refused: {reason}"),
+            Err(DbError::CannotOpen(reason)) => {
+                println!("open refused: {reason}")
+            }
             Err(other) => return Err(other.into()),
             Ok(_) => println!("opened a file that should not open"),
         }
@@ -163,7 +178,9 @@ async fn main() -> anyhow::Result<()> {
     let inbox = Inbox::open(&dir.path().join("inbox.db")).await?;
     inbox.save("m-1", "hello").await?;
     match inbox.save("m-1", "hello again").await {
-        Err(DbError::Constraint(rule)) => println!("second m-1 refused: {rule}"),
+        Err(DbError::Constraint(rule)) => {
+            println!("second m-1 refused: {rule}")
+        }
         other => println!("unexpected: {other:?}"),
     }
 
@@ -184,7 +201,9 @@ async fn main() -> anyhow::Result<()> {
         "SELEC COUNT(*) FROM messages",
     ] {
         match inbox.count(sql).await {
-            Err(DbError::BadSql(problem)) => println!("query refused: {problem}"),
+            Err(DbError::BadSql(problem)) => {
+                println!("query refused: {problem}")
+            }
             other => println!("unexpected: {other:?}"),
         }
     }
@@ -216,7 +235,8 @@ mod tests {
             .prefix("db-errors-test")
             .tempdir()
             .unwrap();
-        let result = Inbox::open(&dir.path().join("missing").join("inbox.db")).await;
+        let result =
+            Inbox::open(&dir.path().join("missing").join("inbox.db")).await;
         assert!(matches!(result, Err(DbError::CannotOpen(_))));
     }
 

@@ -52,7 +52,10 @@ async fn produce(
 // ANCHOR: consumer
 /// Handles messages one at a time (200 ms each) until every sender is gone and the queue is
 /// empty. Returns the labels in the order they were handled.
-async fn consume(mut messages_rx: mpsc::Receiver<Message>, start: Instant) -> Vec<String> {
+async fn consume(
+    mut messages_rx: mpsc::Receiver<Message>,
+    start: Instant,
+) -> Vec<String> {
     let mut handled = Vec::new();
     while let Some(message) = messages_rx.recv().await {
         println!(
@@ -81,7 +84,12 @@ async fn main() -> anyhow::Result<()> {
         let first_after = Duration::from_millis(first_after);
         // Each producer gets a sender of its own: a clone of the same queue's sender.
         let messages_tx = messages_tx.clone();
-        producers.push(tokio::spawn(produce(name, first_after, messages_tx, start)));
+        producers.push(tokio::spawn(produce(
+            name,
+            first_after,
+            messages_tx,
+            start,
+        )));
     }
     // main's own sender: while it lives, the queue stays open, so drop it now.
     drop(messages_tx);
@@ -112,7 +120,12 @@ mod tests {
         let consumer = tokio::spawn(consume(messages_rx, start));
         for (name, first_after) in [("A", 100), ("B", 200), ("C", 300)] {
             let first_after = Duration::from_millis(first_after);
-            tokio::spawn(produce(name, first_after, messages_tx.clone(), start));
+            tokio::spawn(produce(
+                name,
+                first_after,
+                messages_tx.clone(),
+                start,
+            ));
         }
         drop(messages_tx);
         let handled = consumer.await.unwrap();
@@ -145,7 +158,12 @@ mod tests {
         let consumer = tokio::spawn(consume(messages_rx, start));
         for (name, first_after) in [("A", 100), ("B", 200), ("C", 300)] {
             let first_after = Duration::from_millis(first_after);
-            tokio::spawn(produce(name, first_after, messages_tx.clone(), start));
+            tokio::spawn(produce(
+                name,
+                first_after,
+                messages_tx.clone(),
+                start,
+            ));
         }
         drop(messages_tx);
         consumer.await.unwrap();
@@ -161,8 +179,12 @@ mod tests {
                     .and_then(|rest| rest.split_once(" (sent at "))
                 {
                     let (producer, number) = label.split_once(' ').unwrap();
-                    let sent: f64 = sent.trim_end_matches("s)").parse().unwrap();
-                    events.push((sent, format!("Producer {producer}: sends {number}")));
+                    let sent: f64 =
+                        sent.trim_end_matches("s)").parse().unwrap();
+                    events.push((
+                        sent,
+                        format!("Producer {producer}: sends {number}"),
+                    ));
                 }
                 events.push(((*at - start).as_secs_f64(), text));
             }

@@ -32,8 +32,12 @@ async fn main() -> anyhow::Result<()> {
 
     // Without a time limit, this would wait forever.
     match timeout(Duration::from_millis(500), consumer).await {
-        Ok(received) => println!("main: the consumer got {} messages", received?),
-        Err(_) => println!("main: half a second later, the consumer is still waiting"),
+        Ok(received) => {
+            println!("main: the consumer got {} messages", received?)
+        }
+        Err(_) => {
+            println!("main: half a second later, the consumer is still waiting")
+        }
     }
     Ok(())
 }

@@ -40,7 +40,9 @@ fn main() -> anyhow::Result<()> {
 mod tests {
     use super::*;
 
-    fn spawned_task_thread(runtime: &tokio::runtime::Runtime) -> thread::ThreadId {
+    fn spawned_task_thread(
+        runtime: &tokio::runtime::Runtime,
+    ) -> thread::ThreadId {
         runtime.block_on(async {
             tokio::spawn(async { thread::current().id() })
                 .await

@@ -32,7 +32,9 @@ fn ctrl_c_stops_new_jobs_finishes_the_started_ones_and_exits_cleanly() {
             Ok(line) => printed.push(line),
             Err(_) => {
                 program.kill().unwrap();
-                panic!("the program never got to job 2; it printed {printed:#?}");
+                panic!(
+                    "the program never got to job 2; it printed {printed:#?}"
+                );
             }
         }
     }
@@ -54,7 +56,9 @@ fn ctrl_c_stops_new_jobs_finishes_the_started_ones_and_exits_cleanly() {
         printed
             .iter()
             .position(|l| l.starts_with(wanted))
-            .unwrap_or_else(|| panic!("no line starting {wanted:?} in {printed:#?}"))
+            .unwrap_or_else(|| {
+                panic!("no line starting {wanted:?} in {printed:#?}")
+            })
     };
     let steps = [
         position("shutdown 1/3"),
@@ -68,7 +72,8 @@ fn ctrl_c_stops_new_jobs_finishes_the_started_ones_and_exits_cleanly() {
         .iter()
         .filter(|l| l.ends_with(": started"))
         .collect();
-    let done: Vec<_> = printed.iter().filter(|l| l.ends_with(": done")).collect();
+    let done: Vec<_> =
+        printed.iter().filter(|l| l.ends_with(": done")).collect();
     assert!(started.len() >= 2);
     assert_eq!(
         started.len(),
@@ -79,7 +84,8 @@ fn ctrl_c_stops_new_jobs_finishes_the_started_ones_and_exits_cleanly() {
         .iter()
         .rposition(|l| l.ends_with(": started"))
         .unwrap();
-    let last_done = printed.iter().rposition(|l| l.ends_with(": done")).unwrap();
+    let last_done =
+        printed.iter().rposition(|l| l.ends_with(": done")).unwrap();
     assert!(
         last_start < steps[0],
         "a job started after Ctrl-C: {printed:#?}"

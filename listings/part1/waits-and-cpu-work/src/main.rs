@@ -90,13 +90,15 @@ fn parse_args() -> anyhow::Result<(u64, Duration)> {
         let value = args
             .next()
             .with_context(|| format!("{flag} needs a value"))?;
-        let number: u64 = value
-            .parse()
-            .with_context(|| format!("{flag} takes a whole number, not {value:?}"))?;
+        let number: u64 = value.parse().with_context(|| {
+            format!("{flag} takes a whole number, not {value:?}")
+        })?;
         match flag.as_str() {
             "--limit" => limit = number,
             "--wait-ms" => wait_ms = number,
-            _ => bail!("unknown option {flag}; the options are --limit and --wait-ms"),
+            _ => bail!(
+                "unknown option {flag}; the options are --limit and --wait-ms"
+            ),
         }
     }
     Ok((limit, Duration::from_millis(wait_ms)))
@@ -156,11 +158,17 @@ mod tests {
                         // Busy until the other task has started too: that can only happen if
                         // it runs on another thread while this one still holds its own.
                         let give_up = Instant::now() + Duration::from_secs(10);
-                        while started.load(Ordering::SeqCst) < 2 && Instant::now() < give_up {
+                        while started.load(Ordering::SeqCst) < 2
+                            && Instant::now() < give_up
+                        {
                             std::hint::spin_loop();
                         }
                         let both_running = started.load(Ordering::SeqCst) == 2;
-                        (both_running, thread::current().id(), count_primes(1_000))
+                        (
+                            both_running,
+                            thread::current().id(),
+                            count_primes(1_000),
+                        )
                     })
                 })
                 .collect();

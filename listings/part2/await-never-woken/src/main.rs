@@ -78,7 +78,9 @@ mod tests {
         assert!(timer.as_mut().poll(&mut cx).is_pending());
 
         let deadline = std::time::Instant::now() + Duration::from_secs(5);
-        while !done.load(Ordering::SeqCst) && std::time::Instant::now() < deadline {
+        while !done.load(Ordering::SeqCst)
+            && std::time::Instant::now() < deadline
+        {
             thread::sleep(Duration::from_millis(10));
         }
         assert!(

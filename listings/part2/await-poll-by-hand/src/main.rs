@@ -10,7 +10,10 @@ struct PauseOnce {
 impl Future for PauseOnce {
     type Output = ();
 
-    fn poll(mut self: std::pin::Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+    fn poll(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<()> {
         if self.paused {
             Poll::Ready(())
         } else {
@@ -54,7 +57,8 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_async_fn_returns_pending_at_its_await_and_resumes_where_it_stopped() {
+    fn the_async_fn_returns_pending_at_its_await_and_resumes_where_it_stopped()
+    {
         let mut future = pin!(recipe());
         let mut cx = Context::from_waker(Waker::noop());
         assert_eq!(future.as_mut().poll(&mut cx), Poll::Pending);

@@ -71,11 +71,15 @@ mod tests {
     async fn the_timeline_in_the_book_is_this_programs() {
         let start = Instant::now();
         make_breakfast().await;
-        let mut recorded =
-            String::from("# Recorded on tokio's paused clock by this crate's tests.\n");
+        let mut recorded = String::from(
+            "# Recorded on tokio's paused clock by this crate's tests.\n",
+        );
         PRINTED.with(|printed| {
             for (at, line) in printed.borrow().iter() {
-                recorded.push_str(&format!("{:.3} {line}\n", (*at - start).as_secs_f64()));
+                recorded.push_str(&format!(
+                    "{:.3} {line}\n",
+                    (*at - start).as_secs_f64()
+                ));
             }
         });
         let path = concat!(env!("CARGO_MANIFEST_DIR"), "/timeline.txt");

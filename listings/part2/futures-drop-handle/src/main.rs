@@ -14,7 +14,9 @@ async fn main() {
 
     // A mistake on purpose: dropping the handle does not stop the task.
     drop(downloader);
-    println!("main: dropped the handle, so the download is cancelled... or is it?");
+    println!(
+        "main: dropped the handle, so the download is cancelled... or is it?"
+    );
 
     sleep(Duration::from_millis(1500)).await;
     println!("main: done after {:.1?}", start.elapsed());

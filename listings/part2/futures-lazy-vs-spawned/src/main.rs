@@ -5,7 +5,10 @@ use tokio::time::{Instant, sleep};
 
 // ANCHOR: work
 /// Three half-second steps; `steps_done` lets `main` see how far the work got.
-async fn pack_bags(who: &'static str, steps_done: Arc<AtomicU32>) -> &'static str {
+async fn pack_bags(
+    who: &'static str,
+    steps_done: Arc<AtomicU32>,
+) -> &'static str {
     for step in 1..=3 {
         sleep(Duration::from_millis(500)).await;
         steps_done.fetch_add(1, Ordering::SeqCst);
@@ -64,7 +67,8 @@ mod tests {
 
     // ANCHOR: test
     #[tokio::test(start_paused = true)]
-    async fn the_task_works_while_main_is_away_and_the_future_waits_to_be_awaited() {
+    async fn the_task_works_while_main_is_away_and_the_future_waits_to_be_awaited()
+     {
         let start = Instant::now();
         let seen = go_on_holiday().await.unwrap();
         assert_eq!(

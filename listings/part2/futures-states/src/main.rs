@@ -77,7 +77,8 @@ mod tests {
 
     #[tokio::test]
     async fn a_task_that_panics_is_finished_with_a_panic_error() {
-        let failing = tokio::spawn(async { panic!("the model returned nonsense") });
+        let failing =
+            tokio::spawn(async { panic!("the model returned nonsense") });
         let error = failing.await.unwrap_err();
         assert!(error.is_panic());
         assert!(!error.is_cancelled());

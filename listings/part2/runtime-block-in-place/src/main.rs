@@ -12,7 +12,9 @@ async fn fetch_weather(city: &str) -> String {
 /// multi-thread runtime that this worker thread is about to block, so the runtime hands
 /// the worker's other tasks to another thread first.
 fn weather_report(city: &str) -> String {
-    let weather = tokio::task::block_in_place(|| Handle::current().block_on(fetch_weather(city)));
+    let weather = tokio::task::block_in_place(|| {
+        Handle::current().block_on(fetch_weather(city))
+    });
     format!("report: {weather}")
 }
 
@@ -45,7 +47,9 @@ mod tests {
     }
 
     #[tokio::test] // current_thread: there is no other worker to hand tasks to
-    #[should_panic(expected = "can call blocking only when running on the multi-threaded runtime")]
+    #[should_panic(
+        expected = "can call blocking only when running on the multi-threaded runtime"
+    )]
     async fn on_the_current_thread_runtime_it_panics() {
         weather_report("Multan");
     }

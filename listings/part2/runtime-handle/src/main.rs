@@ -15,10 +15,12 @@ fn main() -> anyhow::Result<()> {
     let handle = runtime.handle().clone();
 
     // Plain synchronous code spawns tasks onto the runtime through its handle.
-    let tasks = ["plan the trip", "book a hotel"].map(|question| handle.spawn(answer(question)));
+    let tasks = ["plan the trip", "book a hotel"]
+        .map(|question| handle.spawn(answer(question)));
 
     // A handle can be cloned and sent to any thread, here one that tokio does not run.
-    let other_thread = thread::spawn(move || handle.block_on(answer("from another thread")));
+    let other_thread =
+        thread::spawn(move || handle.block_on(answer("from another thread")));
 
     for task in tasks {
         println!("{}", runtime.block_on(task)?);

@@ -52,7 +52,8 @@ mod tests {
     use super::*;
 
     #[tokio::test(start_paused = true)]
-    async fn ready_tasks_take_turns_and_the_sleeper_comes_back_when_its_timer_fires() {
+    async fn ready_tasks_take_turns_and_the_sleeper_comes_back_when_its_timer_fires()
+     {
         let log = Log::default();
         run(log.clone()).await.unwrap();
         let lines = log.0.lock().unwrap().clone();

@@ -20,7 +20,9 @@ async fn main() -> anyhow::Result<()> {
     let runtime = Handle::current();
     // spawn_blocking runs the closure on a thread kept for blocking work, where
     // block_on is allowed; awaiting its handle does not block this task.
-    let report = tokio::task::spawn_blocking(move || weather_report(&runtime, "Lahore")).await?;
+    let report =
+        tokio::task::spawn_blocking(move || weather_report(&runtime, "Lahore"))
+            .await?;
     println!("{report}");
     Ok(())
 }
@@ -33,9 +35,11 @@ mod tests {
     #[tokio::test]
     async fn the_sync_code_gets_its_answer_on_a_blocking_thread() {
         let runtime = Handle::current();
-        let report = tokio::task::spawn_blocking(move || weather_report(&runtime, "Multan"))
-            .await
-            .unwrap();
+        let report = tokio::task::spawn_blocking(move || {
+            weather_report(&runtime, "Multan")
+        })
+        .await
+        .unwrap();
         assert_eq!(report, "report: sunny in Multan");
     }
 

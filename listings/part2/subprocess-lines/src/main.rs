@@ -33,7 +33,10 @@ async fn follow(script: &str) -> anyhow::Result<Vec<String>> {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    follow("for step in plan search answer; do echo \"$step\"; sleep 0.4; done").await?;
+    follow(
+        "for step in plan search answer; do echo \"$step\"; sleep 0.4; done",
+    )
+    .await?;
     Ok(())
 }
 // ANCHOR_END: lines

@@ -4,14 +4,21 @@ use tokio::time::Instant;
 
 // ANCHOR: many
 /// One tool call: a shell script that takes a second and prints its answer.
-async fn run(name: &'static str, script: &'static str) -> anyhow::Result<(&'static str, String)> {
+async fn run(
+    name: &'static str,
+    script: &'static str,
+) -> anyhow::Result<(&'static str, String)> {
     let output = Command::new("sh")
         .arg("-c")
         .arg(script)
         .kill_on_drop(true)
         .output()
         .await?;
-    anyhow::ensure!(output.status.success(), "{name} failed: {}", output.status);
+    anyhow::ensure!(
+        output.status.success(),
+        "{name} failed: {}",
+        output.status
+    );
     Ok((name, String::from_utf8(output.stdout)?.trim().to_string()))
 }
 
@@ -53,7 +60,8 @@ mod tests {
     async fn several_children_run_at_the_same_time() {
         // Each child waits until the other has started: run one after the other, they would
         // wait forever, and the 10 s timeout would fail the test.
-        let dir = std::env::temp_dir().join(format!("subprocess-many-{}", std::process::id()));
+        let dir = std::env::temp_dir()
+            .join(format!("subprocess-many-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let a = dir.join("a");
         let b = dir.join("b");
@@ -79,9 +87,10 @@ mod tests {
                     .output(),
             )
         };
-        let (one, two) = tokio::time::timeout(std::time::Duration::from_secs(10), both)
-            .await
-            .expect("the children did not run at the same time");
+        let (one, two) =
+            tokio::time::timeout(std::time::Duration::from_secs(10), both)
+                .await
+                .expect("the children did not run at the same time");
         std::fs::remove_dir_all(&dir).unwrap();
         assert_eq!(one.unwrap().stdout, b"met\n");
         assert_eq!(two.unwrap().stdout, b"met\n");

@@ -25,7 +25,9 @@ enum ToolError {
 impl fmt::Display for ToolError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            ToolError::NotFound { program } => write!(f, "`{program}` was not found"),
+            ToolError::NotFound { program } => {
+                write!(f, "`{program}` was not found")
+            }
             ToolError::Failed {
                 program,
                 code: Some(code),
@@ -41,9 +43,14 @@ impl fmt::Display for ToolError {
                 write!(f, "`{program}` was killed by a signal: {stderr}")
             }
             ToolError::TimedOut { program, after } => {
-                write!(f, "`{program}` took longer than {after:?} and was killed")
+                write!(
+                    f,
+                    "`{program}` took longer than {after:?} and was killed"
+                )
             }
-            ToolError::Io { program, error } => write!(f, "could not run `{program}`: {error}"),
+            ToolError::Io { program, error } => {
+                write!(f, "could not run `{program}`: {error}")
+            }
         }
     }
 }
@@ -53,7 +60,11 @@ impl std::error::Error for ToolError {}
 
 // ANCHOR: run
 /// Runs `program` with `args`, and returns what it printed if it succeeded in time.
-async fn run_tool(program: &str, args: &[&str], limit: Duration) -> Result<String, ToolError> {
+async fn run_tool(
+    program: &str,
+    args: &[&str],
+    limit: Duration,
+) -> Result<String, ToolError> {
     let mut command = Command::new(program);
     // If the timeout drops the `output()` future, the child is killed instead of left running.
     command.args(args).kill_on_drop(true);
@@ -123,9 +134,10 @@ mod tests {
 
     #[tokio::test]
     async fn a_failing_child_gives_its_exit_code_and_stderr() {
-        let error = run_tool("sh", &["-c", "echo bad input >&2; exit 3"], LIMIT)
-            .await
-            .unwrap_err();
+        let error =
+            run_tool("sh", &["-c", "echo bad input >&2; exit 3"], LIMIT)
+                .await
+                .unwrap_err();
         match error {
             ToolError::Failed { code, stderr, .. } => {
                 assert_eq!(code, Some(3));
@@ -150,13 +162,15 @@ mod tests {
     #[tokio::test]
     async fn a_slow_child_is_killed_when_the_time_is_up() {
         // The child writes its pid, then sleeps; after the timeout the pid must be gone.
-        let dir = std::env::temp_dir().join(format!("subprocess-tool-{}", std::process::id()));
+        let dir = std::env::temp_dir()
+            .join(format!("subprocess-tool-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let pid_file = dir.join("pid");
         let script = format!("echo $$ > {}; exec sleep 30", pid_file.display());
-        let error = run_tool("sh", &["-c", &script], Duration::from_millis(500))
-            .await
-            .unwrap_err();
+        let error =
+            run_tool("sh", &["-c", &script], Duration::from_millis(500))
+                .await
+                .unwrap_err();
         assert!(matches!(error, ToolError::TimedOut { .. }), "{error:?}");
 
         let pid = std::fs::read_to_string(&pid_file)

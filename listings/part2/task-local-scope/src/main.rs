@@ -24,8 +24,10 @@ async fn handle(model_time: Duration) -> Vec<String> {
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> anyhow::Result<()> {
     // `scope` runs a future with REQUEST_ID set, for every poll of that future only.
-    let slow = REQUEST_ID.scope("req-1".to_string(), handle(Duration::from_millis(300)));
-    let fast = REQUEST_ID.scope("req-2".to_string(), handle(Duration::from_millis(100)));
+    let slow = REQUEST_ID
+        .scope("req-1".to_string(), handle(Duration::from_millis(300)));
+    let fast = REQUEST_ID
+        .scope("req-2".to_string(), handle(Duration::from_millis(100)));
     let slow = tokio::spawn(slow);
     let fast = tokio::spawn(fast);
     slow.await?;
@@ -40,10 +42,14 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn each_request_keeps_its_own_id_across_awaits() {
-        let slow =
-            tokio::spawn(REQUEST_ID.scope("req-1".into(), handle(Duration::from_millis(300))));
-        let fast =
-            tokio::spawn(REQUEST_ID.scope("req-2".into(), handle(Duration::from_millis(100))));
+        let slow = tokio::spawn(
+            REQUEST_ID
+                .scope("req-1".into(), handle(Duration::from_millis(300))),
+        );
+        let fast = tokio::spawn(
+            REQUEST_ID
+                .scope("req-2".into(), handle(Duration::from_millis(100))),
+        );
         assert_eq!(
             slow.await.unwrap(),
             ["[req-1] question received", "[req-1] answer sent"]

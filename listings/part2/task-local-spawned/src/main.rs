@@ -54,7 +54,8 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn a_spawned_task_does_not_inherit_the_scope() {
-        let (here, there) = REQUEST_ID.scope("req-1".into(), handle()).await.unwrap();
+        let (here, there) =
+            REQUEST_ID.scope("req-1".into(), handle()).await.unwrap();
         assert_eq!(here, "req-1");
         assert_eq!(there, "no request id");
     }

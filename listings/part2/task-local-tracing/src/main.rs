@@ -21,8 +21,8 @@ async fn handle(question: &str, model_time: Duration) -> String {
 // ANCHOR: main
 async fn serve_two_requests() -> anyhow::Result<()> {
     // Each request runs inside a span; every event logged inside it carries the span's fields.
-    let slow =
-        handle("plan a trip", Duration::from_millis(300)).instrument(info_span!("request", id = 1));
+    let slow = handle("plan a trip", Duration::from_millis(300))
+        .instrument(info_span!("request", id = 1));
     let fast = handle("what time is it", Duration::from_millis(100))
         .instrument(info_span!("request", id = 2));
     let slow = tokio::spawn(slow);
@@ -78,7 +78,8 @@ mod tests {
 
         serve_two_requests().await.unwrap();
 
-        let text = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+        let text =
+            String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(lines.len(), 8, "{text}");
         let for_request = |id: &str| -> Vec<&str> {

@@ -70,13 +70,16 @@ fn with_threads(count: usize, nap: Duration) -> anyhow::Result<Measured> {
     }
     let how = match refused {
         None => "OS threads".to_string(),
-        Some(error) => format!("OS threads (spawn failed after {spawned}: {error})"),
+        Some(error) => {
+            format!("OS threads (spawn failed after {spawned}: {error})")
+        }
     };
     Ok(Measured {
         how,
         waiters: spawned,
         wall: start.elapsed(),
-        bytes_per_waiter: during.saturating_sub(before) as f64 / spawned.max(1) as f64,
+        bytes_per_waiter: during.saturating_sub(before) as f64
+            / spawned.max(1) as f64,
     })
 }
 // ANCHOR_END: threads
@@ -110,7 +113,8 @@ fn with_tokio_tasks(
             how: "tokio tasks".to_string(),
             waiters: count,
             wall: start.elapsed(),
-            bytes_per_waiter: during.saturating_sub(before) as f64 / count.max(1) as f64,
+            bytes_per_waiter: during.saturating_sub(before) as f64
+                / count.max(1) as f64,
         })
     })
 }
@@ -159,7 +163,9 @@ fn with_asyncio(count: usize, nap: Duration) -> anyhow::Result<Measured> {
     }
     let printed = String::from_utf8(output.stdout)?;
     let mut figures = printed.split_whitespace().map(str::parse::<f64>);
-    let (Some(Ok(wall)), Some(Ok(bytes_per_waiter))) = (figures.next(), figures.next()) else {
+    let (Some(Ok(wall)), Some(Ok(bytes_per_waiter))) =
+        (figures.next(), figures.next())
+    else {
         bail!("unexpected output from python3: {printed:?}");
     };
     Ok(Measured {
@@ -215,7 +221,9 @@ fn parse_options() -> anyhow::Result<Options> {
             "--threads" => options.threads = value as usize,
             "--tasks" => options.tasks = value as usize,
             "--sleep-ms" => options.nap = Duration::from_millis(value),
-            other => bail!("unknown option {other} (use --threads, --tasks, --sleep-ms)"),
+            other => bail!(
+                "unknown option {other} (use --threads, --tasks, --sleep-ms)"
+            ),
         }
     }
     Ok(options)
@@ -247,7 +255,11 @@ fn main() -> anyhow::Result<()> {
     println!();
     println!(
         "{:<14} {:>10} {:>10} {:>17} {:>14}",
-        "waiters as", "count", "wall time", "beyond the sleep", "RAM per waiter"
+        "waiters as",
+        "count",
+        "wall time",
+        "beyond the sleep",
+        "RAM per waiter"
     );
     for row in &rows {
         let beyond = row.wall.saturating_sub(options.nap);
@@ -265,7 +277,9 @@ fn main() -> anyhow::Result<()> {
         rows.iter()
             .find(|r| r.how == how && r.waiters == options.tasks)
     };
-    if let (Some(tokio), Some(asyncio)) = (most("tokio tasks"), most("asyncio tasks")) {
+    if let (Some(tokio), Some(asyncio)) =
+        (most("tokio tasks"), most("asyncio tasks"))
+    {
         println!();
         println!(
             "{} waiters: tokio took {:.1}x less wall time and {:.1}x less RAM per waiter than asyncio",
@@ -301,7 +315,8 @@ mod tests {
     #[test]
     fn every_waiter_is_counted_and_waited_for() {
         let runtime = tokio::runtime::Runtime::new().unwrap();
-        let row = with_tokio_tasks(&runtime, 500, Duration::from_millis(5)).unwrap();
+        let row =
+            with_tokio_tasks(&runtime, 500, Duration::from_millis(5)).unwrap();
         assert_eq!(row.waiters, 500);
         assert_eq!(STARTED.load(Ordering::SeqCst), 500);
         assert!(row.wall >= Duration::from_millis(5));

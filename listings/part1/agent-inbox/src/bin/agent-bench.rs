@@ -91,7 +91,9 @@ async fn main() -> anyhow::Result<()> {
     .await?;
     let batched = stream(messages, Settings::default()).await?;
 
-    println!("Messages streamed over loopback into SQLite (WAL, synchronous = FULL)");
+    println!(
+        "Messages streamed over loopback into SQLite (WAL, synchronous = FULL)"
+    );
     println!();
     println!(
         "{:<38} {:>9} {:>9} {:>11}",

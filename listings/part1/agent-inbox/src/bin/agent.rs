@@ -35,7 +35,8 @@ fn parse_args() -> anyhow::Result<Args> {
         settings.queue_capacity > 0 && settings.batch_max > 0,
         "sizes must be above 0"
     );
-    let usage = "usage: agent --server ADDRESS --db FILE [--queue N] [--batch N]";
+    let usage =
+        "usage: agent --server ADDRESS --db FILE [--queue N] [--batch N]";
     Ok(Args {
         server: server.ok_or_else(|| anyhow::anyhow!(usage))?,
         db: db.ok_or_else(|| anyhow::anyhow!(usage))?,
@@ -76,7 +77,9 @@ async fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         (Err(error), _) => {
-            eprintln!("agent: {error}; stopping (whatever was not acknowledged will be resent)");
+            eprintln!(
+                "agent: {error}; stopping (whatever was not acknowledged will be resent)"
+            );
             ExitCode::FAILURE
         }
         (Ok(_), Err(error)) => {

@@ -26,21 +26,26 @@ fn messages() -> Vec<Message> {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let dir = std::env::temp_dir().join(format!("agent-inbox-demo-{}", std::process::id()));
+    let dir = std::env::temp_dir()
+        .join(format!("agent-inbox-demo-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
     let store = Store::open(&dir.join("inbox.db")).await?;
 
     // A server with five messages; it closes the connection once all five are acknowledged.
     let server = MessageServer::start("127.0.0.1:0", messages()).await?;
     let never = future::pending();
-    let report = agent::run(server.address(), &store, Settings::default(), never).await?;
+    let report =
+        agent::run(server.address(), &store, Settings::default(), never)
+            .await?;
     println!("first run: {report}");
     println!("server: {} unacknowledged", server.unacked_ids().len());
 
     // A second server that never got the acks sends the same five messages again.
     let forgetful = MessageServer::start("127.0.0.1:0", messages()).await?;
     let never = future::pending();
-    let report = agent::run(forgetful.address(), &store, Settings::default(), never).await?;
+    let report =
+        agent::run(forgetful.address(), &store, Settings::default(), never)
+            .await?;
     println!("second run: {report}");
 
     println!("the database holds:");

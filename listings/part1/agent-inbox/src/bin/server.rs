@@ -20,7 +20,8 @@ async fn main() -> anyhow::Result<()> {
         id,
         text: format!("message number {id}"),
     });
-    let server = MessageServer::start(&format!("127.0.0.1:{port}"), messages).await?;
+    let server =
+        MessageServer::start(&format!("127.0.0.1:{port}"), messages).await?;
     println!("listening on {}", server.address());
     tokio::signal::ctrl_c().await?;
     eprintln!(
