@@ -189,9 +189,15 @@ pub fn check_output(output: &Path) -> anyhow::Result<Problems> {
                 text[at..].lines().next().unwrap_or("").trim()
             ));
         }
-        // print.html repeats every chapter; its links are checked where they come from.
+        // print.html repeats every chapter; its links and prose are checked where they come from.
         if page.file_name().is_some_and(|name| name == "print.html") {
             continue;
+        }
+        if let Some(raw) = raw_markdown(text) {
+            problems.0.push(format!(
+                "{shown}: Markdown is left raw in the page (a paragraph right after a figure \
+                 or an HTML block needs a blank line before it): `{raw}`"
+            ));
         }
         let links = attribute_values(text, "href").chain(attribute_values(text, "src"));
         for link in links {
@@ -201,6 +207,46 @@ pub fn check_output(output: &Path) -> anyhow::Result<Problems> {
         }
     }
     Ok(problems)
+}
+
+/// Markdown syntax in a page's prose, which means mdBook did not read it as Markdown: text
+/// in backticks, or a link's `](`. Code, scripts and tag attributes are not prose.
+fn raw_markdown(html: &str) -> Option<String> {
+    let main = html
+        .split_once("<main>")
+        .map_or(html, |(_, rest)| rest.split("</main>").next().unwrap_or(rest));
+    let mut prose = String::new();
+    let mut rest = main;
+    // Leave out the contents of elements that hold code, then every tag.
+    'outer: while !rest.is_empty() {
+        for (open, close) in [
+            ("<pre", "</pre>"),
+            ("<code", "</code>"),
+            ("<script", "</script>"),
+            ("<style", "</style>"),
+            ("<svg", "</svg>"),
+        ] {
+            if rest.starts_with(open) {
+                rest = rest.find(close).map_or("", |end| &rest[end + close.len()..]);
+                continue 'outer;
+            }
+        }
+        if rest.starts_with('<') {
+            rest = rest.find('>').map_or("", |end| &rest[end + 1..]);
+            prose.push(' ');
+            continue;
+        }
+        let next = rest.find('<').unwrap_or(rest.len());
+        prose.push_str(&rest[..next]);
+        rest = &rest[next..];
+    }
+    for line in prose.lines() {
+        let ticks = line.match_indices('`').count();
+        if ticks >= 2 || line.contains("](") {
+            return Some(line.trim().chars().take(80).collect());
+        }
+    }
+    None
 }
 
 fn check_link(

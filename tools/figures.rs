@@ -129,9 +129,99 @@ pub fn problems(chapter: &Path, directive: &Directive) -> Vec<String> {
         found.push(format!("unknown badge `{badge}` (one of panics, mistake)"));
     }
     for (key, _) in &directive.attributes {
-        if !["caption", "output", "badge"].contains(&key.as_str()) {
+        if !["caption", "output", "badge", "long"].contains(&key.as_str()) {
             found.push(format!("unknown listing attribute `{key}`"));
         }
+    }
+    found
+}
+
+/// The most lines a figure shows unless it says `long`: about a screen.
+pub const MAX_FIGURE_LINES: usize = 40;
+
+/// The widest line a figure shows: the book's page fits 86 columns of code at 1280 px, and
+/// `listings/rustfmt.toml` formats listings to 80.
+pub const MAX_LINE_WIDTH: usize = 80;
+
+/// The lines of `source` that a figure shows for `selection`: the anchored region without the
+/// anchor comments of other regions inside it (mdBook leaves those out), or the whole file.
+pub fn shown_lines<'a>(source: &'a str, selection: &Selection) -> Vec<&'a str> {
+    let is_anchor_line = |line: &str| line.contains("ANCHOR:") || line.contains("ANCHOR_END:");
+    match selection {
+        Selection::Anchor(name) => {
+            let mut inside = false;
+            let mut shown = Vec::new();
+            for line in source.lines() {
+                if is_anchor_line(line) {
+                    let named = |mark: &str| {
+                        line.split_once(mark).is_some_and(|(_, rest)| {
+                            rest.trim_start()
+                                .split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '-'))
+                                .next()
+                                == Some(name)
+                        })
+                    };
+                    if named("ANCHOR_END:") {
+                        break;
+                    }
+                    if named("ANCHOR:") {
+                        inside = true;
+                    }
+                    continue;
+                }
+                if inside {
+                    shown.push(line);
+                }
+            }
+            shown
+        }
+        Selection::Lines(from, to) => {
+            let from = from.unwrap_or(1).max(1);
+            source
+                .lines()
+                .enumerate()
+                .filter(|(index, _)| index + 1 >= from && to.is_none_or(|to| index + 1 <= to))
+                .map(|(_, line)| line)
+                .collect()
+        }
+        Selection::Whole => source.lines().collect(),
+    }
+}
+
+/// What a figure must not show: anchor comments, test code, lines that scroll sideways, and
+/// more than a screen of code unless the figure says `long`.
+pub fn shown_region_problems(source: &str, selection: &Selection, long: bool) -> Vec<String> {
+    let shown = shown_lines(source, selection);
+    let mut found = Vec::new();
+    if let Some(line) = shown
+        .iter()
+        .find(|l| l.contains("ANCHOR:") || l.contains("ANCHOR_END:"))
+    {
+        found.push(format!(
+            "the figure shows the anchor comment `{}`: show an anchored region instead",
+            line.trim()
+        ));
+    }
+    if shown.iter().any(|l| l.contains("#[cfg(test)]")) {
+        found.push(
+            "the figure shows `#[cfg(test)]` code: keep tests outside the shown region".to_string(),
+        );
+    }
+    for line in &shown {
+        let width = line.chars().count();
+        if width > MAX_LINE_WIDTH {
+            found.push(format!(
+                "a shown line is {width} columns wide (at most {MAX_LINE_WIDTH} fit the page): `{}`",
+                line.trim()
+            ));
+        }
+    }
+    if shown.len() > MAX_FIGURE_LINES && !long {
+        found.push(format!(
+            "the figure shows {} lines (more than {MAX_FIGURE_LINES}): show an anchored part, \
+             or say `long` if the reader needs it whole",
+            shown.len()
+        ));
     }
     found
 }
@@ -353,7 +443,9 @@ fn write_figure(out: &mut String, figure: &Figure, directive: &Directive, up: &s
             "<div class=\"listing-output\">\n\n```console\n{{{{#include {crate_path}/{file}}}}}\n```\n\n</div>"
         );
     }
-    out.push_str("</figure>\n");
+    // A blank line ends the HTML block: without it, Markdown on the next line of the chapter
+    // would be taken as part of the block and shown raw.
+    out.push_str("</figure>\n\n");
 }
 
 /// The timelines a `{{#timeline}}` draws: its path, then `compare=`, each titled by its crate.

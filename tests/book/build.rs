@@ -162,6 +162,35 @@ fn a_directive_left_in_a_page_fails_the_build() {
 }
 
 #[test]
+fn markdown_left_raw_in_a_page_fails_the_build() {
+    // An HTML block runs to the next blank line, so the paragraph is not read as Markdown:
+    // the page would show its backticks and brackets as they are.
+    let book = small_book(
+        "# Chapter\n\n<figure>A figure</figure>\nThen `code` and [a link](other.md).\n",
+    );
+    let problems = problems_of(build_into(book.path(), &book.path().join("out")));
+    assert!(problems.contains("Markdown is left raw"), "{problems}");
+    assert!(problems.contains("Then `code`"), "{problems}");
+
+    let fixed = small_book(
+        "# Chapter\n\n<figure>A figure</figure>\n\nThen `code` and [a link](other.md).\n",
+    );
+    build_into(fixed.path(), &fixed.path().join("out")).unwrap();
+}
+
+#[test]
+fn a_paragraph_right_after_a_listing_figure_is_read_as_markdown() {
+    let output = tempfile::tempdir().unwrap();
+    let built = build_into(&async_book::root(), output.path()).unwrap();
+    let chapter = fs::read_to_string(built.output.join("part2/coffee-and-pastry.html")).unwrap();
+    // In the chapter, this paragraph starts on the line right after a `{{#listing}}`.
+    assert!(
+        chapter.contains("<p><code>make_breakfast</code> awaits one step"),
+        "the paragraph after Listing 7-2 is not rendered as Markdown"
+    );
+}
+
+#[test]
 fn a_warning_from_mdbook_fails_the_build() {
     // A footnote defined twice passes every check of ours; mdBook only logs a warning.
     let book = small_book("# Chapter\n\nA claim.[^a]\n\n[^a]: One.\n\n[^a]: Two.\n");
