@@ -212,9 +212,9 @@ pub fn check_output(output: &Path) -> anyhow::Result<Problems> {
 /// Markdown syntax in a page's prose, which means mdBook did not read it as Markdown: text
 /// in backticks, or a link's `](`. Code, scripts and tag attributes are not prose.
 fn raw_markdown(html: &str) -> Option<String> {
-    let main = html
-        .split_once("<main>")
-        .map_or(html, |(_, rest)| rest.split("</main>").next().unwrap_or(rest));
+    let main = html.split_once("<main>").map_or(html, |(_, rest)| {
+        rest.split("</main>").next().unwrap_or(rest)
+    });
     let mut prose = String::new();
     let mut rest = main;
     // Leave out the contents of elements that hold code, then every tag.
@@ -227,7 +227,9 @@ fn raw_markdown(html: &str) -> Option<String> {
             ("<svg", "</svg>"),
         ] {
             if rest.starts_with(open) {
-                rest = rest.find(close).map_or("", |end| &rest[end + close.len()..]);
+                rest = rest
+                    .find(close)
+                    .map_or("", |end| &rest[end + close.len()..]);
                 continue 'outer;
             }
         }

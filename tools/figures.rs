@@ -180,7 +180,7 @@ pub fn shown_lines<'a>(source: &'a str, selection: &Selection) -> Vec<&'a str> {
             source
                 .lines()
                 .enumerate()
-                .filter(|(index, _)| index + 1 >= from && to.is_none_or(|to| index + 1 <= to))
+                .filter(|(index, _)| index + 1 >= from && to.is_none_or(|to| *index < to))
                 .map(|(_, line)| line)
                 .collect()
         }

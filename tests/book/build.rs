@@ -165,9 +165,8 @@ fn a_directive_left_in_a_page_fails_the_build() {
 fn markdown_left_raw_in_a_page_fails_the_build() {
     // An HTML block runs to the next blank line, so the paragraph is not read as Markdown:
     // the page would show its backticks and brackets as they are.
-    let book = small_book(
-        "# Chapter\n\n<figure>A figure</figure>\nThen `code` and [a link](other.md).\n",
-    );
+    let book =
+        small_book("# Chapter\n\n<figure>A figure</figure>\nThen `code` and [a link](other.md).\n");
     let problems = problems_of(build_into(book.path(), &book.path().join("out")));
     assert!(problems.contains("Markdown is left raw"), "{problems}");
     assert!(problems.contains("Then `code`"), "{problems}");
