@@ -1,10 +1,10 @@
 //! Pictures of concurrency: `{{#timeline path caption="…" [compare=path]}}` draws, as an inline
 //! SVG, which step of a program was in progress when.
 //!
-//! The picture is drawn from a listing's `timeline.txt`, which the listing's own test records:
-//! one line per line the program printed, `<seconds> <lane>: <text>`, with the time read from
-//! tokio's paused clock (or, for a listing that blocks on purpose, from a real run). A lane is
-//! the text before the colon ("Coffee"); its bar runs from its first line to its last.
+//! The picture is drawn from a listing's `timeline.txt`, which the book's output check records
+//! from the program's real run: one line per line the program printed, `<seconds> <lane>:
+//! <text>`. A lane is the text before the colon ("Coffee"); its bar runs from its first line
+//! to its last.
 
 use std::fmt::Write as _;
 use std::fs;

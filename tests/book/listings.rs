@@ -220,8 +220,10 @@ fn schedule_run(listing: &Listing, copy: &Path, target: &Path, runs: &mut Vec<Ru
         let elapsed = shown.elapsed_times;
         let benchmark = shown.benchmark;
         let quick_args = shown.quick_args.clone();
-        let real_timeline = (listing.records_real_timeline() && file.ends_with("output.txt"))
-            .then(|| fs::read_to_string(listing.dir.join("timeline.txt")).unwrap());
+        // The timeline is recorded from this run of the crate's main program.
+        let timeline_file = listing
+            .timeline_file()
+            .filter(|_| file.ends_with("output.txt"));
         let name = format!(
             "{} ({})",
             listing.name,
@@ -261,15 +263,15 @@ fn schedule_run(listing: &Listing, copy: &Path, target: &Path, runs: &mut Vec<Ru
                     .spawn()
                     .unwrap(),
             };
-            // Each line is timed as it arrives, from the first one, for a timeline that is
-            // recorded from this real run.
+            // Each line is timed as it arrives, from the first one, for the timeline that
+            // is recorded from this real run.
             let mut printed = String::new();
-            let mut timeline = String::new();
+            let mut timed = Vec::new();
             let mut first_line_at = None;
             for line in BufReader::new(child.stdout.take().unwrap()).lines() {
                 let line = line.unwrap();
                 let at = *first_line_at.get_or_insert_with(Instant::now);
-                timeline.push_str(&format!("{:.3} {line}\n", at.elapsed().as_secs_f64()));
+                timed.push((at.elapsed().as_secs_f64(), line.clone()));
                 printed.push_str(&line);
                 printed.push('\n');
             }
@@ -280,9 +282,31 @@ fn schedule_run(listing: &Listing, copy: &Path, target: &Path, runs: &mut Vec<Ru
                     String::from_utf8_lossy(&run.stderr)
                 ));
             }
-            if let Some(saved) = real_timeline {
-                listings::compare_timelines(&saved, &timeline)
-                    .map_err(|difference| format!("{name}'s timeline: {difference}"))?;
+            if let Some(timeline_file) = timeline_file {
+                let recorded = listings::timeline_of_run(&timed);
+                let saved = fs::read_to_string(&timeline_file).unwrap();
+                if std::env::var_os("UPDATE_TIMELINE").is_some() {
+                    // The picture shows the run to a tenth of a second, with the lines the
+                    // book shows (whose printed durations are the run's, rounded alike).
+                    let tidy: Vec<(f64, String)> = timed
+                        .iter()
+                        .zip(shown.printed.lines())
+                        .map(|((at, _), line)| ((at * 10.0).round() / 10.0, line.to_string()))
+                        .collect();
+                    let recorded = listings::timeline_of_run(&tidy);
+                    // Keep the saved file's comments (a `# lanes:` order, say).
+                    let comments: String = saved
+                        .lines()
+                        .filter(|l| l.starts_with('#') && !l.starts_with("# Recorded"))
+                        .map(|l| format!("{l}\n"))
+                        .collect();
+                    let header = "# Recorded from a real run by the book's listing test \
+                                  (UPDATE_TIMELINE=1 cargo test -p async-book).\n";
+                    fs::write(&timeline_file, format!("{header}{comments}{recorded}")).unwrap();
+                } else {
+                    listings::compare_timelines(&saved, &recorded)
+                        .map_err(|difference| format!("{name}'s timeline: {difference}"))?;
+                }
             }
             let compared = if benchmark {
                 listings::compare_shape(&shown.printed, &printed)

@@ -3,17 +3,6 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 use tokio::time::{Instant, sleep};
 
-// In tests, `println!` also notes when each line was printed, on tokio's clock: that is how
-// the book draws this program's timeline (see the last test below).
-#[cfg(test)]
-macro_rules! println {
-    ($($arg:tt)*) => {{
-        let line = format!($($arg)*);
-        crate::tests::record(&line);
-        std::println!("{line}");
-    }};
-}
-
 /// Seconds since `start`, as the program prints them.
 fn at(start: Instant) -> String {
     format!("{:.1}s", start.elapsed().as_secs_f64())
@@ -111,7 +100,6 @@ async fn main() -> anyhow::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::cell::RefCell;
 
     #[tokio::test(start_paused = true)]
     async fn the_queue_drains_in_order_after_every_sender_is_gone() {
@@ -133,74 +121,5 @@ mod tests {
         // The last message was sent at 600 ms, but handled from 1,100 to 1,300 ms: the
         // consumer drained what was queued before it saw the queue close.
         assert_eq!(start.elapsed(), Duration::from_millis(1300));
-    }
-
-    thread_local! {
-        static PRINTED: RefCell<Vec<(Instant, String)>> = const { RefCell::new(Vec::new()) };
-    }
-
-    pub fn record(line: &str) {
-        PRINTED.with(|printed| {
-            printed
-                .borrow_mut()
-                .push((Instant::now(), line.to_string()))
-        });
-    }
-
-    /// The book draws this program's timeline from timeline.txt: each line the consumer
-    /// printed, and each message's send time as an event of its producer. This test records
-    /// them on the paused clock and fails if the picture would differ;
-    /// `UPDATE_TIMELINE=1 cargo test` writes the file anew.
-    #[tokio::test(start_paused = true)]
-    async fn the_timeline_in_the_book_is_this_programs() {
-        let start = Instant::now();
-        let (messages_tx, messages_rx) = mpsc::channel(10);
-        let consumer = tokio::spawn(consume(messages_rx, start));
-        for (name, first_after) in [("A", 100), ("B", 200), ("C", 300)] {
-            let first_after = Duration::from_millis(first_after);
-            tokio::spawn(produce(
-                name,
-                first_after,
-                messages_tx.clone(),
-                start,
-            ));
-        }
-        drop(messages_tx);
-        consumer.await.unwrap();
-
-        let mut events: Vec<(f64, String)> = Vec::new();
-        PRINTED.with(|printed| {
-            for (at, line) in printed.borrow().iter() {
-                // The line starts with the time the program printed; the clock's is exact.
-                let (_, text) = line.split_once(' ').unwrap();
-                let text = text.replacen("consumer:", "Consumer:", 1);
-                if let Some((label, sent)) = text
-                    .strip_prefix("Consumer: ")
-                    .and_then(|rest| rest.split_once(" (sent at "))
-                {
-                    let (producer, number) = label.split_once(' ').unwrap();
-                    let sent: f64 =
-                        sent.trim_end_matches("s)").parse().unwrap();
-                    events.push((
-                        sent,
-                        format!("Producer {producer}: sends {number}"),
-                    ));
-                }
-                events.push(((*at - start).as_secs_f64(), text));
-            }
-        });
-        events.sort_by(|a, b| a.0.total_cmp(&b.0));
-        let mut recorded = String::from(
-            "# Recorded on tokio's paused clock by this crate's tests.\n\
-             # lanes: Producer A, Producer B, Producer C, Consumer\n",
-        );
-        for (seconds, text) in events {
-            recorded.push_str(&format!("{seconds:.3} {text}\n"));
-        }
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/timeline.txt");
-        if std::env::var_os("UPDATE_TIMELINE").is_some() {
-            std::fs::write(path, &recorded).unwrap();
-        }
-        assert_eq!(std::fs::read_to_string(path).unwrap(), recorded);
     }
 }

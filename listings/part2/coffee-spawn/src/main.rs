@@ -1,17 +1,6 @@
 use std::time::Duration;
 use tokio::time::{Instant, sleep};
 
-// In tests, `println!` also notes when each line was printed, on tokio's clock: that is how
-// the book draws this program's timeline (see the last test below).
-#[cfg(test)]
-macro_rules! println {
-    ($($arg:tt)*) => {{
-        let line = format!($($arg)*);
-        crate::tests::record(&line);
-        std::println!("{line}");
-    }};
-}
-
 async fn make_coffee() {
     println!("Coffee: brewing...");
     sleep(Duration::from_secs(2)).await;
@@ -49,7 +38,6 @@ async fn main() -> anyhow::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::cell::RefCell;
 
     #[tokio::test(start_paused = true)]
     async fn spawned_steps_take_as_long_as_the_slowest() {
@@ -65,42 +53,5 @@ mod tests {
         sleep(Duration::from_secs(2)).await;
         tokio::task::yield_now().await;
         assert!(coffee.is_finished());
-    }
-
-    thread_local! {
-        static PRINTED: RefCell<Vec<(Instant, String)>> = const { RefCell::new(Vec::new()) };
-    }
-
-    pub fn record(line: &str) {
-        PRINTED.with(|printed| {
-            printed
-                .borrow_mut()
-                .push((Instant::now(), line.to_string()))
-        });
-    }
-
-    /// The book draws this program's timeline from timeline.txt. This test records the
-    /// program on the paused clock and fails if the picture would differ from it;
-    /// `UPDATE_TIMELINE=1 cargo test` writes the file anew.
-    #[tokio::test(start_paused = true)]
-    async fn the_timeline_in_the_book_is_this_programs() {
-        let start = Instant::now();
-        make_breakfast().await.unwrap();
-        let mut recorded = String::from(
-            "# Recorded on tokio's paused clock by this crate's tests.\n",
-        );
-        PRINTED.with(|printed| {
-            for (at, line) in printed.borrow().iter() {
-                recorded.push_str(&format!(
-                    "{:.3} {line}\n",
-                    (*at - start).as_secs_f64()
-                ));
-            }
-        });
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/timeline.txt");
-        if std::env::var_os("UPDATE_TIMELINE").is_some() {
-            std::fs::write(path, &recorded).unwrap();
-        }
-        assert_eq!(std::fs::read_to_string(path).unwrap(), recorded);
     }
 }
