@@ -1,73 +1,69 @@
 //! `cargo run` serves the book with live reload; `cargo run -- build` writes it to `book/`.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use async_book::{book, serve};
+use clap::{Parser, Subcommand};
 
-const HELP: &str = "\
-Builds and serves the book \"Async Rust, a beginner's guide\".
-
-Usage:
-  cargo run [-- serve] [--port PORT]   build the book, serve it on http://127.0.0.1:PORT
-                                       and rebuild it (and reload open pages) whenever a file
-                                       under src/, listings/ or theme/ changes
-  cargo run -- build [--dest DIR]      build the book once into book/ (or DIR) and exit;
-                                       exits non-zero if anything is wrong with the book
-
-Options:
-  -p, --port PORT   the port to serve on (default 3000)
-  -d, --dest DIR    where `build` writes the site (default: book/)
-  -h, --help        show this help
+/// Builds and serves the book "Async Rust, a beginner's guide".
+#[derive(Debug, Parser)]
+#[command(
+    name = "async-book",
+    after_help = "\
+Examples:
+  cargo run                      serve on http://127.0.0.1:3000 (the default)
+  cargo run -- --port 3001       serve on http://127.0.0.1:PORT
+  cargo run -- build             write the site to book/ and exit
 
 The build is strict: a missing include or anchor, a link that leads nowhere, a `{{#` left in
-a page, or any warning from mdBook is an error.";
-
-enum Command {
-    Serve { port: u16 },
-    Build { dest: Option<std::path::PathBuf> },
-    Help,
+a page, Markdown left raw, or any warning from mdBook is an error. While serving, a build with
+problems is reported and never replaces the pages being served."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    /// The port to serve on
+    #[arg(short, long, default_value_t = 3000, global = true)]
+    port: u16,
+    /// The book to build: the folder with its book.toml (default: this repository)
+    #[arg(long, value_name = "DIR", global = true)]
+    book: Option<PathBuf>,
 }
 
-fn parse(args: &[String]) -> Result<Command, String> {
-    let mut command = None;
-    let mut port = 3000;
-    let mut dest = None;
-    let mut args = args.iter();
-    while let Some(arg) = args.next() {
-        match arg.as_str() {
-            "-h" | "--help" => return Ok(Command::Help),
-            "-p" | "--port" => {
-                let value = args
-                    .next()
-                    .ok_or("--port needs a number, such as --port 3001")?;
-                port = value
-                    .parse()
-                    .map_err(|_| format!("--port needs a number from 1 to 65535, not `{value}`"))?;
-            }
-            "-d" | "--dest" => {
-                dest = Some(args.next().ok_or("--dest needs a folder")?.into());
-            }
-            "serve" | "build" if command.is_none() => command = Some(arg.clone()),
-            other => return Err(format!("unknown argument `{other}` (see --help)")),
-        }
-    }
-    match command.as_deref() {
-        Some("build") => Ok(Command::Build { dest }),
-        _ if dest.is_some() => Err("--dest goes with `build`".into()),
-        _ => Ok(Command::Serve { port }),
-    }
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Build the book, serve it on http://127.0.0.1:PORT, and rebuild it (and reload open
+    /// pages) whenever a file under src/, listings/ or theme/ changes (the default)
+    Serve,
+    /// Build the book once and exit; exits non-zero if anything is wrong with the book
+    Build {
+        /// Where to write the site (default: book/)
+        #[arg(short, long, value_name = "DIR")]
+        dest: Option<PathBuf>,
+    },
 }
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let outcome = match parse(&args) {
-        Ok(Command::Help) => {
-            println!("{HELP}");
-            Ok(())
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) if !error.use_stderr() => {
+            // --help: clap's own text, on stdout.
+            let _ = error.print();
+            return ExitCode::SUCCESS;
         }
-        Ok(Command::Build { dest }) => build(dest),
-        Ok(Command::Serve { port }) => run_server(port),
-        Err(message) => Err(anyhow::anyhow!(message)),
+        Err(error) => {
+            // One line says what is wrong; --help says the rest.
+            let rendered = error.render().to_string();
+            let first = rendered.lines().next().unwrap_or("error: bad arguments");
+            eprintln!("{first} (see --help)");
+            return ExitCode::FAILURE;
+        }
+    };
+    let root = cli.book.clone().unwrap_or_else(async_book::root);
+    let outcome = match cli.command {
+        Some(Command::Build { dest }) => build(&root, dest),
+        Some(Command::Serve) | None => run_server(root, cli.port),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
@@ -78,12 +74,12 @@ fn main() -> ExitCode {
     }
 }
 
-fn build(dest: Option<std::path::PathBuf>) -> anyhow::Result<()> {
+fn build(root: &std::path::Path, dest: Option<PathBuf>) -> anyhow::Result<()> {
     let options = book::Options {
         output: dest,
         ..Default::default()
     };
-    let built = book::build(&async_book::root(), &options)?;
+    let built = book::build(root, &options)?;
     println!(
         "Built the book into {} in {:.2?}",
         built.output.display(),
@@ -92,10 +88,10 @@ fn build(dest: Option<std::path::PathBuf>) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn run_server(port: u16) -> anyhow::Result<()> {
+fn run_server(root: PathBuf, port: u16) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Runtime::new()?;
     runtime.block_on(async {
         let listener = serve::bind(port).await?;
-        serve::serve(async_book::root(), listener).await
+        serve::serve(root, listener).await
     })
 }

@@ -23,7 +23,7 @@ fn help_explains_the_commands_and_the_port() {
         "--port",
         "cargo run -- build",
         "http://127.0.0.1:PORT",
-        "default 3000",
+        "[default: 3000]",
     ] {
         assert!(
             help.contains(expected),
@@ -38,7 +38,10 @@ fn a_wrong_argument_is_a_one_line_error() {
     assert!(!output.status.success());
     let stderr = String::from_utf8(output.stderr).unwrap();
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
-    assert!(stderr.contains("--port needs a number"), "{stderr}");
+    assert!(
+        stderr.contains("invalid value 'eighty' for '--port"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -119,4 +122,144 @@ async fn serving_rebuilds_on_change_and_tells_open_pages_to_reload() {
         .await
         .unwrap();
     assert!(page.contains("Second version."), "{page}");
+}
+
+/// The book tool serving a book of its own, run as a reader runs it: the real binary.
+struct Server {
+    child: std::process::Child,
+    port: u16,
+    stderr: std::sync::mpsc::Receiver<String>,
+}
+
+impl Server {
+    fn start(book: &std::path::Path) -> Server {
+        use std::io::BufRead as _;
+        let mut child = book_tool()
+            .args(["--port", "0", "--book"])
+            .arg(book)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let (stderr_tx, stderr) = std::sync::mpsc::channel();
+        let err = child.stderr.take().unwrap();
+        std::thread::spawn(move || {
+            for line in std::io::BufReader::new(err).lines().map_while(Result::ok) {
+                let _ = stderr_tx.send(line);
+            }
+        });
+        let mut out = std::io::BufReader::new(child.stdout.take().unwrap());
+        let mut line = String::new();
+        let port = loop {
+            line.clear();
+            assert!(out.read_line(&mut line).unwrap() > 0, "the server exited");
+            if let Some(address) = line.trim().strip_prefix("Serving the book on http://") {
+                let address = address.split_whitespace().next().unwrap();
+                break address.rsplit(':').next().unwrap().parse().unwrap();
+            }
+        };
+        // Keep reading, so that the server never blocks on a full pipe.
+        std::thread::spawn(move || std::io::copy(&mut out, &mut std::io::sink()));
+        Server {
+            child,
+            port,
+            stderr,
+        }
+    }
+
+    /// Waits (with a bound, not a timing claim) for a line on stderr that contains `text`.
+    fn wait_for_stderr(&self, text: &str) {
+        let deadline = std::time::Instant::now() + Duration::from_secs(60);
+        loop {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            let line = self
+                .stderr
+                .recv_timeout(left)
+                .unwrap_or_else(|_| panic!("the server never said `{text}`"));
+            if line.contains(text) {
+                return;
+            }
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        // Ctrl-C, so that the server removes its builds.
+        let _ = Command::new("kill")
+            .args(["-INT", &self.child.id().to_string()])
+            .status();
+        let _ = self.child.wait();
+    }
+}
+
+fn small_served_book(page: &str) -> tempfile::TempDir {
+    let book = tempfile::tempdir().unwrap();
+    let root = book.path();
+    fs::create_dir_all(root.join("src")).unwrap();
+    fs::write(root.join("book.toml"), "[book]\ntitle = \"Served\"\n").unwrap();
+    fs::write(
+        root.join("src/SUMMARY.md"),
+        "# Summary\n\n- [Page](page.md)\n",
+    )
+    .unwrap();
+    fs::write(root.join("src/page.md"), page).unwrap();
+    book
+}
+
+const BROKEN: &str = "# Page\n\n```rust\n{{#include missing.rs}}\n```\n";
+
+#[test]
+fn a_broken_edit_never_replaces_the_good_pages_being_served() {
+    let book = small_served_book("# Page\n\nFirst version.\n");
+    let server = Server::start(book.path());
+    let page = get(server.port, "/page.html");
+    assert!(page.contains("First version."), "{page}");
+
+    fs::write(book.path().join("src/page.md"), BROKEN).unwrap();
+    server.wait_for_stderr("still serving the last good build");
+    let page = get(server.port, "/page.html");
+    assert!(page.lines().next().unwrap().contains(" 200 "), "{page}");
+    assert!(page.contains("First version."), "{page}");
+    assert!(
+        !page.contains("{{#include"),
+        "a broken page was served:\n{page}"
+    );
+}
+
+#[test]
+fn before_the_first_good_build_every_page_shows_the_problems() {
+    let book = small_served_book(BROKEN);
+    let server = Server::start(book.path());
+    let page = get(server.port, "/page.html");
+    assert!(page.lines().next().unwrap().contains(" 503 "), "{page}");
+    assert!(page.contains("The book has problems"), "{page}");
+    assert!(page.contains("missing.rs does not exist"), "{page}");
+    assert!(page.contains("__livereload"), "the page reloads once fixed");
+
+    fs::write(book.path().join("src/page.md"), "# Page\n\nFixed.\n").unwrap();
+    // A bound, not a timing claim: the rebuild normally takes a fraction of a second.
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    loop {
+        let page = get(server.port, "/page.html");
+        if page.contains("Fixed.") {
+            assert!(page.lines().next().unwrap().contains(" 200 "), "{page}");
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "never fixed:\n{page}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn a_missing_page_gets_the_books_own_404_page() {
+    let book = small_served_book("# Page\n\nHere.\n");
+    let server = Server::start(book.path());
+    let page = get(server.port, "/no-such-page.html");
+    assert!(page.lines().next().unwrap().contains(" 404 "), "{page}");
+    assert!(page.contains("Document not found (404)"), "{page}");
+    assert!(
+        page.contains("<title>Page not found - Served</title>"),
+        "the book's own page, with its title, sidebar and styles:\n{page}"
+    );
 }
