@@ -72,8 +72,9 @@ pub fn build(root: &Path, options: &Options) -> anyhow::Result<Built> {
         if let Some(output) = &options.output {
             book.config.build.build_dir = output.clone();
         }
-        let src = book.source_dir();
-        figures::expand(&mut book.book, &src)?;
+        // book.toml declares the preprocessor as a command for stock mdBook; here the same
+        // code runs in-process, in its place.
+        book.with_preprocessor(figures::Preprocessor);
         book.build().context("mdBook could not build the book")?;
         Ok(book.build_dir_for("html"))
     });

@@ -263,6 +263,56 @@ impl Figure {
     }
 }
 
+/// The book's directives as an mdBook preprocessor, declared in `book.toml` as
+/// `[preprocessor.async-book]`: `cargo run` registers it in-process, and stock `mdbook` runs it
+/// as `async-book preprocessor` (JSON on stdin and stdout).
+pub struct Preprocessor;
+
+/// The name the preprocessor has in `book.toml`.
+pub const PREPROCESSOR: &str = "async-book";
+
+impl mdbook_preprocessor::Preprocessor for Preprocessor {
+    fn name(&self) -> &str {
+        PREPROCESSOR
+    }
+
+    fn run(
+        &self,
+        ctx: &mdbook_preprocessor::PreprocessorContext,
+        mut book: Book,
+    ) -> mdbook_driver::errors::Result<Book> {
+        let src = ctx.root.join(&ctx.config.book.src);
+        expand(&mut book, &src)
+            .map_err(|error| mdbook_driver::errors::Error::msg(format!("{error:#}")))?;
+        Ok(book)
+    }
+}
+
+/// Runs the preprocessor as stock mdBook calls it: `supports <renderer>` answers by the exit
+/// status; with no arguments, the book comes as JSON on `input` and goes back on `output`.
+pub fn run_as_command(
+    args: &[String],
+    input: impl std::io::Read,
+    output: impl std::io::Write,
+) -> anyhow::Result<()> {
+    if let [supports, _renderer] = args
+        && supports == "supports"
+    {
+        // Every renderer: the expanded chapters are plain Markdown and HTML.
+        return Ok(());
+    }
+    anyhow::ensure!(
+        args.is_empty(),
+        "usage: async-book preprocessor [supports RENDERER]"
+    );
+    let (ctx, book) =
+        mdbook_preprocessor::parse_input(input).map_err(|error| anyhow::anyhow!("{error:#}"))?;
+    let book = mdbook_preprocessor::Preprocessor::run(&Preprocessor, &ctx, book)
+        .map_err(|error| anyhow::anyhow!("{error:#}"))?;
+    serde_json::to_writer(output, &book).context("cannot write the book")?;
+    Ok(())
+}
+
 /// Expands every `{{#listing}}` and `{{#error-index}}` in the book.
 /// `src` is the book's source folder, which chapter paths are relative to.
 pub fn expand(book: &mut Book, src: &Path) -> anyhow::Result<Vec<Figure>> {

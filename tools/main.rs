@@ -42,6 +42,13 @@ enum Command {
         #[arg(short, long, value_name = "DIR")]
         dest: Option<PathBuf>,
     },
+    /// Expand the book's own directives as an mdBook preprocessor: what stock `mdbook build`
+    /// runs (book.toml declares it)
+    #[command(hide = true)]
+    Preprocessor {
+        /// `supports RENDERER`, as mdBook asks; nothing to preprocess the book on stdin
+        args: Vec<String>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -64,6 +71,9 @@ fn main() -> ExitCode {
     let outcome = match cli.command {
         Some(Command::Build { dest }) => build(&root, dest),
         Some(Command::Serve) | None => run_server(root, cli.port),
+        Some(Command::Preprocessor { args }) => {
+            async_book::figures::run_as_command(&args, std::io::stdin(), std::io::stdout().lock())
+        }
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

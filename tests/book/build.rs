@@ -312,3 +312,71 @@ fn the_error_index_lists_every_error_and_panic_the_figures_show() {
         "the rows link to the figures"
     );
 }
+
+#[test]
+fn stock_mdbook_gets_the_same_chapters_through_the_preprocessor_command() {
+    use mdbook_driver::MDBook;
+    use std::io::Write as _;
+    use std::process::{Command, Stdio};
+
+    let root = async_book::root();
+    // book.toml declares the preprocessor under the name the tool registers in-process, so
+    // that `cargo run` replaces the command instead of running it as well.
+    let config: toml::Table = fs::read_to_string(root.join("book.toml"))
+        .unwrap()
+        .parse()
+        .unwrap();
+    let declared = &config["preprocessor"][async_book::figures::PREPROCESSOR];
+    assert!(
+        declared["command"]
+            .as_str()
+            .unwrap()
+            .contains("preprocessor"),
+        "{declared}"
+    );
+    assert_eq!(
+        declared["before"].as_array().unwrap()[0].as_str(),
+        Some("links")
+    );
+
+    let book = MDBook::load(&root).unwrap();
+    let tool = env!("CARGO_BIN_EXE_async-book");
+    let supports = Command::new(tool)
+        .args(["preprocessor", "supports", "html"])
+        .status()
+        .unwrap();
+    assert!(supports.success());
+
+    // What stock mdBook sends: [context, book] as JSON on stdin; the book comes back on stdout.
+    let ctx = mdbook_preprocessor::PreprocessorContext::new(
+        root.clone(),
+        book.config.clone(),
+        "html".into(),
+    );
+    let input = serde_json::to_vec(&(&ctx, &book.book)).unwrap();
+    let mut child = Command::new(tool)
+        .arg("preprocessor")
+        .current_dir(&root)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(&input).unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert!(output.status.success());
+    let via_command: mdbook_driver::book::Book = serde_json::from_slice(&output.stdout).unwrap();
+
+    let mut in_process = book.book.clone();
+    async_book::figures::expand(&mut in_process, &book.source_dir()).unwrap();
+    assert_eq!(
+        serde_json::to_value(&via_command).unwrap(),
+        serde_json::to_value(&in_process).unwrap()
+    );
+    let text = serde_json::to_string(&via_command).unwrap();
+    assert!(text.contains("<figure class=\\\"listing\\\""));
+    assert!(!text.contains("{{#listing"), "a figure was left unexpanded");
+    assert!(
+        !text.contains("{{#error-index"),
+        "the error index was left unexpanded"
+    );
+}
