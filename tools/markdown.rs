@@ -1,6 +1,7 @@
-//! Just enough Markdown for the book's checks: fenced code blocks and mdBook's
-//! `{{#include …}}` directives. The chapters are ours, so a small parser that understands
-//! what they use is enough; anything it does not understand is reported, not guessed at.
+//! Markdown for the book's checks: code blocks, read by the parser mdBook itself uses, and the
+//! `{{#…}}` directives (mdBook's `include` and `rustdoc_include`, and the book's own), which
+//! mdBook expands before it parses the Markdown. A directive the book does not use is
+//! reported, not guessed at.
 
 use std::path::{Path, PathBuf};
 
@@ -48,47 +49,35 @@ fn is_directive_line(line: &str) -> bool {
     line.starts_with("{{#") && line.ends_with("}}") && line.matches("{{#").count() == 1
 }
 
-/// Every fenced code block of a Markdown text, in order.
+/// Every code block of a Markdown text, in order, as mdBook's own Markdown parser reads it
+/// (pulldown-cmark with mdBook's options), so that the checks see the blocks the page shows.
+/// An indented code block has an empty info string.
 pub fn fences(text: &str) -> Vec<Fence> {
+    use mdbook_markdown::pulldown_cmark::{CodeBlockKind, Event, Tag, TagEnd};
+    let options = mdbook_markdown::MarkdownOptions::default();
     let mut found = Vec::new();
-    let mut open: Option<(char, usize, Fence)> = None;
-    for (index, line) in text.lines().enumerate() {
-        let trimmed = line.trim_start();
-        let indent = line.len() - trimmed.len();
-        let marker = trimmed.chars().next();
-        let run = match marker {
-            Some(c @ ('`' | '~')) if indent <= 3 => trimmed.chars().take_while(|&x| x == c).count(),
-            _ => 0,
-        };
-        match &mut open {
-            Some((c, len, fence)) => {
-                let closes = run >= *len
-                    && marker == Some(*c)
-                    && trimmed[run * c.len_utf8()..].trim().is_empty();
-                if closes {
-                    let (_, _, fence) = open.take().expect("a fence is open");
-                    found.push(fence);
-                } else {
-                    fence.body.push_str(line);
-                    fence.body.push('\n');
-                }
-            }
-            None if run >= 3 => {
-                let c = marker.expect("a fence starts with a marker");
-                let info = trimmed[run * c.len_utf8()..].trim().to_string();
-                let fence = Fence {
+    let mut open: Option<Fence> = None;
+    for (event, range) in mdbook_markdown::new_cmark_parser(text, &options).into_offset_iter() {
+        match event {
+            Event::Start(Tag::CodeBlock(kind)) => {
+                let info = match kind {
+                    CodeBlockKind::Fenced(info) => info.trim().to_string(),
+                    CodeBlockKind::Indented => String::new(),
+                };
+                open = Some(Fence {
                     info,
                     body: String::new(),
-                    line: index + 1,
-                };
-                open = Some((c, run, fence));
+                    line: text[..range.start].matches('\n').count() + 1,
+                });
             }
-            None => {}
+            Event::Text(body) => {
+                if let Some(fence) = &mut open {
+                    fence.body.push_str(&body);
+                }
+            }
+            Event::End(TagEnd::CodeBlock) => found.extend(open.take()),
+            _ => {}
         }
-    }
-    // An unclosed fence runs to the end of the document, as in CommonMark.
-    if let Some((_, _, fence)) = open {
-        found.push(fence);
     }
     found
 }
@@ -301,6 +290,21 @@ mod tests {
         assert_eq!(found[0].line, 2);
         assert_eq!(found[1].language(), "console");
         assert_eq!(found[1].body, "$ ls\n```\n");
+    }
+
+    #[test]
+    fn sees_blocks_as_mdbook_does() {
+        // An indented block is code to mdBook and to rustdoc, with no language named.
+        let found =
+            fences("Text.\n\n    let x = 1;\n\n- a list\n\n  ```rust\n  fn f() {}\n  ```\n");
+        assert_eq!(found.len(), 2);
+        assert_eq!(found[0].info, "");
+        assert_eq!(found[0].body, "let x = 1;\n");
+        assert_eq!(found[1].language(), "rust");
+        assert_eq!(found[1].body, "fn f() {}\n");
+        assert_eq!(found[1].line, 7);
+        // Four backticks inside a paragraph are not a fence.
+        assert!(fences("Some ```` inline ```` code.\n").is_empty());
     }
 
     #[test]
