@@ -90,6 +90,8 @@ pub fn build(root: &Path, options: &Options) -> anyhow::Result<Built> {
         }
     };
 
+    // Every listing crate, viewable and downloadable, before the links to them are checked.
+    crate::crates::export(root, &output)?;
     problems.0.extend(check_output(&output)?.0);
     if problems.0.is_empty() {
         Ok(Built {

@@ -36,6 +36,8 @@ pub struct ListingRef {
     pub label: String,
     /// True for a program in `compile-fail/`, shown with the compiler's error.
     pub compile_fail: bool,
+    /// Where the whole crate is on the site (`listings/part2/coffee-join`).
+    pub site_dir: String,
 }
 
 impl ListingRef {
@@ -53,7 +55,9 @@ impl ListingRef {
         let inside: PathBuf = parts[at + 3..].iter().collect();
         let crate_name = parts[at + 2].as_os_str().to_string_lossy();
         let compile_fail = parts[at + 3].as_os_str() == "compile-fail";
+        let part = parts[at + 1].as_os_str().to_string_lossy();
         Ok(ListingRef {
+            site_dir: crate::crates::site_dir(&part, &crate_name),
             label: format!("{crate_name}/{}", inside.display()),
             file,
             crate_dir,
@@ -457,6 +461,16 @@ fn write_figure(out: &mut String, figure: &Figure, directive: &Directive, up: &s
             " <a class=\"listing-badge badge-{badge}\" href=\"{up}appendix/badges.html#{badge}\">{label}</a>"
         );
     }
+    // The whole crate: its files on the site, and the folder to download.
+    let crate_name = listing.label.split('/').next().unwrap_or_default();
+    let _ = write!(
+        out,
+        " <span class=\"listing-links\"><a href=\"{up}{dir}/index.html\" \
+         title=\"Every file of the {crate_name} crate\">whole crate</a> \
+         <a href=\"{up}{dir}.tar.gz\" download \
+         title=\"Download {crate_name} as a folder that builds with cargo run\">download</a></span>",
+        dir = listing.site_dir
+    );
     let _ = writeln!(
         out,
         "<span class=\"listing-caption\">{}</span></figcaption>\n",

@@ -2,6 +2,7 @@
 //! while it is written, and the checks that the tests share.
 
 pub mod book;
+pub mod crates;
 pub mod figures;
 pub mod listings;
 pub mod markdown;

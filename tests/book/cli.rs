@@ -263,3 +263,71 @@ fn a_missing_page_gets_the_books_own_404_page() {
         "the book's own page, with its title, sidebar and styles:\n{page}"
     );
 }
+
+fn get_bytes(port: u16, path: &str) -> Vec<u8> {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    write!(stream, "GET {path} HTTP/1.0\r\nHost: localhost\r\n\r\n").unwrap();
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response).unwrap();
+    let end = response
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("an HTTP response");
+    let status = String::from_utf8_lossy(&response[..end]).into_owned();
+    assert!(
+        status.lines().next().unwrap().contains(" 200 "),
+        "{path}: {status}"
+    );
+    response.split_off(end + 4)
+}
+
+#[test]
+fn a_listing_downloaded_from_the_site_builds_where_it_is_unpacked() {
+    let server = Server::start(&async_book::root());
+    let page = get(server.port, "/listings/part2/coffee-join/index.html");
+    assert!(
+        page.contains("coffee-join: the whole listing crate"),
+        "{page}"
+    );
+    assert!(
+        page.contains("async fn make_breakfast()"),
+        "the page shows main.rs"
+    );
+    assert!(page.contains("[dependencies]"), "the page shows Cargo.toml");
+    let chapter = get(server.port, "/part2/coffee-and-pastry.html");
+    assert!(
+        chapter.contains("href=\"../listings/part2/coffee-join.tar.gz\" download"),
+        "the figure links to the download"
+    );
+
+    let archive = get_bytes(server.port, "/listings/part2/coffee-join.tar.gz");
+    let unpacked = tempfile::tempdir().unwrap();
+    fs::write(unpacked.path().join("coffee-join.tar.gz"), archive).unwrap();
+    let untar = Command::new("tar")
+        .args(["-xzf", "coffee-join.tar.gz"])
+        .current_dir(unpacked.path())
+        .status()
+        .unwrap();
+    assert!(untar.success());
+    let folder = unpacked.path().join("coffee-join");
+    assert!(
+        folder.join("Cargo.lock").exists(),
+        "the tested versions come along"
+    );
+    // The listings' own copies build in this target folder: the dependencies are built already.
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| async_book::root().join("target"))
+        .join("copied-listings");
+    let build = Command::new(env!("CARGO"))
+        .args(["build", "--quiet", "--offline"])
+        .current_dir(&folder)
+        .env("CARGO_TARGET_DIR", &target)
+        .output()
+        .unwrap();
+    assert!(
+        build.status.success(),
+        "the unpacked crate does not build:\n{}",
+        String::from_utf8_lossy(&build.stderr)
+    );
+}
