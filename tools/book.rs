@@ -114,9 +114,14 @@ pub fn chapters(root: &Path) -> anyhow::Result<Vec<PathBuf>> {
 /// and, where it names an anchor, an anchor that exists in that file.
 pub fn check_sources(root: &Path) -> anyhow::Result<Problems> {
     let mut problems = Problems::default();
+    let table = crate::api_links::read_table(root)?;
+    problems.0.extend(crate::api_links::table_problems(&table));
     for chapter in chapters(root)? {
         let text = fs::read_to_string(&chapter)?;
         let shown = chapter.strip_prefix(root).unwrap_or(&chapter).display();
+        for problem in crate::api_links::hand_written_problems(&text, &table) {
+            problems.0.push(format!("{shown}: {problem}"));
+        }
         let directives = match markdown::directives(&text) {
             Ok(found) => found,
             Err(message) => {

@@ -285,9 +285,13 @@ impl mdbook_preprocessor::Preprocessor for Preprocessor {
         ctx: &mdbook_preprocessor::PreprocessorContext,
         mut book: Book,
     ) -> mdbook_driver::errors::Result<Book> {
+        let fail = |error: anyhow::Error| mdbook_driver::errors::Error::msg(format!("{error:#}"));
         let src = ctx.root.join(&ctx.config.book.src);
-        expand(&mut book, &src)
-            .map_err(|error| mdbook_driver::errors::Error::msg(format!("{error:#}")))?;
+        expand(&mut book, &src).map_err(fail)?;
+        let table = crate::api_links::read_table(&ctx.root).map_err(fail)?;
+        book.for_each_chapter_mut(|chapter| {
+            chapter.content = crate::api_links::link_chapter(&chapter.content, &table);
+        });
         Ok(book)
     }
 }

@@ -1,6 +1,7 @@
 //! The tools behind the book "Async Rust, a beginner's guide": build it strictly, serve it
 //! while it is written, and the checks that the tests share.
 
+pub mod api_links;
 pub mod book;
 pub mod crates;
 pub mod figures;

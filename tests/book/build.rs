@@ -380,3 +380,24 @@ fn stock_mdbook_gets_the_same_chapters_through_the_preprocessor_command() {
         "the error index was left unexpanded"
     );
 }
+
+#[test]
+fn api_names_link_to_their_documentation_from_one_table() {
+    let output = tempfile::tempdir().unwrap();
+    let built = build_into(&async_book::root(), output.path()).unwrap();
+    let runtime = fs::read_to_string(built.output.join("part1/runtime.html")).unwrap();
+    let link = "<a href=\"https://docs.rs/tokio/1/tokio/task/struct.JoinSet.html\"><code>JoinSet</code></a>";
+    assert_eq!(runtime.matches(link).count(), 1, "linked once, the first time");
+
+    // A link written by hand that disagrees with the table fails the build.
+    let book = small_book(
+        "# Chapter\n\nSee [`JoinSet`](https://docs.rs/tokio/latest/tokio/index.html).\n",
+    );
+    fs::write(
+        book.path().join("api-links.toml"),
+        "[links]\n\"JoinSet\" = \"https://docs.rs/tokio/1/tokio/task/struct.JoinSet.html\"\n",
+    )
+    .unwrap();
+    let problems = problems_of(build_into(book.path(), &book.path().join("out")));
+    assert!(problems.contains("but api-links.toml links it to"), "{problems}");
+}
