@@ -366,11 +366,16 @@ fn stock_mdbook_gets_the_same_chapters_through_the_preprocessor_command() {
     assert!(output.status.success());
     let via_command: mdbook_driver::book::Book = serde_json::from_slice(&output.stdout).unwrap();
 
-    let mut in_process = book.book.clone();
-    async_book::figures::expand(&mut in_process, &book.source_dir()).unwrap();
-    assert_eq!(
-        serde_json::to_value(&via_command).unwrap(),
-        serde_json::to_value(&in_process).unwrap()
+    // The same code, run in-process as `cargo run` runs it.
+    let in_process = mdbook_preprocessor::Preprocessor::run(
+        &async_book::figures::Preprocessor,
+        &ctx,
+        book.book.clone(),
+    )
+    .unwrap();
+    assert!(
+        serde_json::to_value(&via_command).unwrap() == serde_json::to_value(&in_process).unwrap(),
+        "the preprocessor command and the in-process build disagree"
     );
     let text = serde_json::to_string(&via_command).unwrap();
     assert!(text.contains("<figure class=\\\"listing\\\""));
@@ -387,7 +392,11 @@ fn api_names_link_to_their_documentation_from_one_table() {
     let built = build_into(&async_book::root(), output.path()).unwrap();
     let runtime = fs::read_to_string(built.output.join("part1/runtime.html")).unwrap();
     let link = "<a href=\"https://docs.rs/tokio/1/tokio/task/struct.JoinSet.html\"><code>JoinSet</code></a>";
-    assert_eq!(runtime.matches(link).count(), 1, "linked once, the first time");
+    assert_eq!(
+        runtime.matches(link).count(),
+        1,
+        "linked once, the first time"
+    );
 
     // A link written by hand that disagrees with the table fails the build.
     let book = small_book(
@@ -399,5 +408,8 @@ fn api_names_link_to_their_documentation_from_one_table() {
     )
     .unwrap();
     let problems = problems_of(build_into(book.path(), &book.path().join("out")));
-    assert!(problems.contains("but api-links.toml links it to"), "{problems}");
+    assert!(
+        problems.contains("but api-links.toml links it to"),
+        "{problems}"
+    );
 }
