@@ -287,6 +287,9 @@ impl mdbook_preprocessor::Preprocessor for Preprocessor {
     ) -> mdbook_driver::errors::Result<Book> {
         let fail = |error: anyhow::Error| mdbook_driver::errors::Error::msg(format!("{error:#}"));
         let src = ctx.root.join(&ctx.config.book.src);
+        // Numbers first: listing numbers are made from them.
+        crate::contents::renumber(&mut book);
+        crate::contents::note_planned_chapters(&mut book);
         expand(&mut book, &src).map_err(fail)?;
         let table = crate::api_links::read_table(&ctx.root).map_err(fail)?;
         book.for_each_chapter_mut(|chapter| {

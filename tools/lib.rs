@@ -3,6 +3,7 @@
 
 pub mod api_links;
 pub mod book;
+pub mod contents;
 pub mod crates;
 pub mod figures;
 pub mod listings;

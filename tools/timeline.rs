@@ -247,7 +247,10 @@ pub fn figure(files: &[(String, &Path)], caption: &str) -> Result<String, String
         panels.push((title.clone(), events));
     }
     Ok(format!(
-        "<figure class=\"timeline-figure\">\n{}\n<figcaption>{}</figcaption>\n</figure>\n",
+        // On a narrow screen the picture keeps a readable size and scrolls sideways; the frame
+        // takes focus so that a keyboard can scroll it too.
+        "<figure class=\"timeline-figure\">\n<div class=\"timeline-frame\" tabindex=\"0\">{}</div>\n\
+         <figcaption>{}</figcaption>\n</figure>\n\n",
         render(&panels, caption),
         escape(caption)
     ))

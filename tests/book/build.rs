@@ -413,3 +413,41 @@ fn api_names_link_to_their_documentation_from_one_table() {
         "{problems}"
     );
 }
+
+#[test]
+fn only_written_chapters_are_numbered_and_planned_ones_are_announced() {
+    let book = small_book("# Chapter\n\nFirst.\n");
+    fs::write(
+        book.path().join("src/SUMMARY.md"),
+        "# Summary\n\n# Part one\n\n- [Chapter](chapter.md)\n- [Planned, later]()\n\
+         - [Other](other.md)\n\n# Appendices\n\n- [Appendix](appendix.md)\n",
+    )
+    .unwrap();
+    fs::write(book.path().join("src/appendix.md"), "# Appendix\n").unwrap();
+    let output = book.path().join("out");
+    build_into(book.path(), &output).unwrap();
+    let toc = fs::read_to_string(output.join("toc.html")).unwrap();
+    let numbered = |name: &str| {
+        let at = toc.find(&format!("{name}</a>")).unwrap_or_else(|| {
+            toc.find(&format!("{name}</span>"))
+                .or_else(|| toc.find(name))
+                .unwrap()
+        });
+        let before = &toc[toc[..at].rfind("<li").unwrap()..at];
+        before
+            .split("<strong aria-hidden=\"true\">")
+            .nth(1)
+            .map(|rest| rest.split('<').next().unwrap().to_string())
+    };
+    assert_eq!(numbered("Chapter").as_deref(), Some("1."));
+    assert_eq!(numbered("Other").as_deref(), Some("2."), "{toc}");
+    assert_eq!(numbered("Planned, later"), None);
+    assert_eq!(numbered("Appendix"), None);
+
+    let chapter = fs::read_to_string(output.join("chapter.html")).unwrap();
+    assert!(chapter.contains("Still being written"), "{chapter}");
+    assert!(chapter.contains("<em>Planned, later</em>"), "{chapter}");
+    assert!(chapter.contains("Reading goes on with <a href=\"other.html\">Other</a>"));
+    let other = fs::read_to_string(output.join("other.html")).unwrap();
+    assert!(!other.contains("Still being written"));
+}

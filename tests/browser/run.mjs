@@ -196,7 +196,7 @@ async function main() {
         await page.click('#mdbook-search-toggle');
         const box = page.locator('#mdbook-searchbar');
         await box.pressSequentially(term, { delay: 5 });
-        await page.waitForSelector('#mdbook-searchresults a', { timeout: 5000 });
+        await page.waitForSelector('#mdbook-searchresults a', { timeout: 20000 });
         const links = await page.$$eval('#mdbook-searchresults a', (as) => as.map((a) => a.getAttribute('href')));
         assert(links.some((href) => expected.test(href)), `no result leads to ${expected}: ${links.join(', ')}`);
       });
@@ -248,6 +248,56 @@ async function main() {
       assert(result.includes('stubbed playground output'), `the run showed: ${result}`);
       const noButton = await page.locator('#listing-7-8 .play-button').count();
       assert(noButton === 0, 'a compile-fail listing has a Run button');
+    });
+
+    await check('the next and previous links name the chapter they lead to', async () => {
+      await page.goto(`${base}/part2/coffee-and-pastry.html`, { waitUntil: 'networkidle' });
+      const next = await page.getAttribute('a.nav-chapters.next', 'aria-label');
+      const previous = await page.getAttribute('a.nav-chapters.previous', 'title');
+      assert(next === 'Next: Processes, threads and async tasks', `next says: ${next}`);
+      assert(previous === 'Previous: Putting it together: an agent', `previous says: ${previous}`);
+    });
+
+    await check('Python snippets are labelled as Python', async () => {
+      await page.goto(`${base}/part2/coffee-and-pastry.html`, { waitUntil: 'networkidle' });
+      const label = await page.evaluate(() => {
+        const pre = document.querySelector('pre:has(> code.language-python)');
+        return pre && getComputedStyle(pre, '::before').content;
+      });
+      assert(label === '"Python"', `the label is ${label}`);
+    });
+
+    await check('a page with Run buttons has no uncaught error when the Playground cannot be reached', async () => {
+      const offline = await context.newPage();
+      const errors = [];
+      offline.on('pageerror', (error) => errors.push(error.message));
+      await offline.route('https://play.rust-lang.org/**', (route) => route.abort());
+      await offline.goto(`${base}/part2/coffee-and-pastry.html`, { waitUntil: 'networkidle' });
+      await offline.waitForTimeout(300);
+      await offline.close();
+      assert(errors.length === 0, errors.join('\n'));
+    });
+
+    await check('at 390 px, tables show every column and timelines keep readable text', async () => {
+      const phone = await context.newPage();
+      await phone.setViewportSize({ width: 390, height: 844 });
+      await phone.goto(`${base}/appendix/asyncio-to-tokio.html`, { waitUntil: 'networkidle' });
+      const cells = await phone.evaluate(() => Array.from(document.querySelectorAll('.table-wrapper td')).map((td) => {
+        const box = td.getBoundingClientRect();
+        return { right: box.right, label: td.getAttribute('data-label') };
+      }));
+      assert(cells.length > 20, `only ${cells.length} cells`);
+      assert(cells.every((c) => c.right <= 390 && c.label), 'a cell is off screen or unlabelled');
+      await phone.screenshot({ path: join(screenshots, 'asyncio-to-tokio-390.png') });
+      await phone.goto(`${base}/part2/coffee-and-pastry.html`, { waitUntil: 'networkidle' });
+      const textPx = await phone.evaluate(() => {
+        const svg = document.querySelector('svg.timeline');
+        return (svg.getBoundingClientRect().width / svg.viewBox.baseVal.width) * 12;
+      });
+      assert(textPx >= 10, `timeline text is ${textPx.toFixed(1)} px`);
+      await phone.locator('figure.timeline-figure').first().scrollIntoViewIfNeeded();
+      await phone.screenshot({ path: join(screenshots, 'timeline-390.png') });
+      await phone.close();
     });
 
     const shots = [
