@@ -17,6 +17,7 @@ async fn nothing() -> u64 {
     black_box(1)
 }
 
+// ANCHOR: timing
 fn per_call(calls: usize, mut run: impl FnMut(usize) -> Duration) -> f64 {
     let best = (0..RUNS).map(|_| run(calls)).min().unwrap();
     best.as_secs_f64() * 1e6 / calls as f64
@@ -39,6 +40,8 @@ where
         .unwrap()
     })
 }
+
+// ANCHOR_END: timing
 
 /// Times `calls` crossings made from a thread the runtime does not own.
 fn from_a_plain_thread(
