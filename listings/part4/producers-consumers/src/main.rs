@@ -133,7 +133,8 @@ async fn run(seed: u64) -> Report {
     Report { made, done }
 }
 
-#[tokio::main]
+// One thread runs every task, as asyncio's event loop does.
+#[tokio::main(flavor = "current_thread")]
 async fn main() {
     let report = run(SEED).await;
     println!(
