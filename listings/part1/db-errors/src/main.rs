@@ -8,9 +8,10 @@ use tokio_rusqlite::Connection;
 /// What can go wrong with the inbox, in terms a caller can act on.
 #[derive(Debug)]
 enum DbError {
-    /// The database file could not be opened: a missing folder, no permission, not a database.
+    /// The database file could not be opened: a missing folder, no
+    /// permission, not a database.
     CannotOpen(String),
-    /// A row broke a rule of the table: here, a message id that is already saved.
+    /// A row broke a rule of the table: here, a message id already saved.
     Constraint(String),
     /// The SQL itself is wrong: a typo, an unknown table or column.
     BadSql(String),
@@ -115,8 +116,8 @@ struct Inbox {
 impl Inbox {
     async fn open(path: &Path) -> Result<Inbox, DbError> {
         let conn = Connection::open(path).await?;
-        // SQLite opens files lazily: touching the schema now makes a bad file fail here,
-        // not at the first insert.
+        // SQLite opens files lazily: touching the schema now makes a bad file
+        // fail here, not at the first insert.
         conn.call(|conn| {
             conn.execute_batch(
                 "CREATE TABLE IF NOT EXISTS messages (

@@ -223,7 +223,8 @@ mod tests {
 
     #[tokio::test]
     async fn a_slow_child_is_killed_when_the_time_is_up() {
-        // The child writes its pid, then sleeps; after the timeout the pid must be gone.
+        // The child writes its pid, then sleeps; after the timeout it must be
+        // gone.
         let dir = std::env::temp_dir()
             .join(format!("subprocess-tool-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
@@ -302,9 +303,9 @@ mod tests {
     #[tokio::test]
     async fn endless_output_is_cut_off_and_the_child_killed() {
         let error = run_tool("yes", &[], LIMIT).await.unwrap_err();
-        assert!(
-            matches!(error, ToolError::TooMuchOutput { limit, .. } if limit == MAX_OUTPUT),
-            "{error:?}"
-        );
+        let ToolError::TooMuchOutput { limit, .. } = error else {
+            panic!("expected TooMuchOutput, got {error:?}");
+        };
+        assert_eq!(limit, MAX_OUTPUT);
     }
 }
