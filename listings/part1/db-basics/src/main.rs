@@ -44,10 +44,11 @@ async fn insert(
     let (sender, body) = (sender.to_owned(), body.to_owned());
     let id = conn
         .call(move |conn| {
-            conn.execute(
+            // Parsed once per connection, then reused from its cache.
+            let mut insert = conn.prepare_cached(
                 "INSERT INTO messages (sender, body) VALUES (?1, ?2)",
-                params![sender, body],
             )?;
+            insert.execute(params![sender, body])?;
             Ok::<_, rusqlite::Error>(conn.last_insert_rowid())
         })
         .await?;
@@ -60,7 +61,7 @@ async fn insert(
 async fn unhandled(conn: &Connection) -> anyhow::Result<Vec<Message>> {
     let messages = conn
         .call(|conn| {
-            let mut statement = conn.prepare(
+            let mut statement = conn.prepare_cached(
                 "SELECT id, sender, body, handled FROM messages
                  WHERE handled = 0 ORDER BY id",
             )?;
@@ -84,7 +85,10 @@ async fn unhandled(conn: &Connection) -> anyhow::Result<Vec<Message>> {
 async fn mark_handled(conn: &Connection, id: i64) -> anyhow::Result<bool> {
     let changed = conn
         .call(move |conn| {
-            conn.execute("UPDATE messages SET handled = 1 WHERE id = ?1", [id])
+            conn.prepare_cached(
+                "UPDATE messages SET handled = 1 WHERE id = ?1",
+            )?
+            .execute([id])
         })
         .await?;
     Ok(changed == 1)
@@ -101,7 +105,7 @@ async fn insert_all(
         .call(move |conn| {
             let tx = conn.transaction()?;
             {
-                let mut insert = tx.prepare(
+                let mut insert = tx.prepare_cached(
                     "INSERT INTO messages (sender, body) VALUES (?1, ?2)",
                 )?;
                 for (sender, body) in &batch {
@@ -236,6 +240,41 @@ mod tests {
         conn.close().await.unwrap();
         let reopened = open(&dir.path().join("inbox.db")).await.unwrap();
         assert_eq!(unhandled(&reopened).await.unwrap()[0].body, "kept");
+    }
+
+    /// How many prepared statements the connection holds right now.
+    fn live_statements(conn: &rusqlite::Connection) -> usize {
+        let mut live = 0;
+        // SAFETY: only walks SQLite's list of statements on this connection,
+        // on the connection's own thread; nothing is changed.
+        unsafe {
+            let db = conn.handle();
+            let mut statement =
+                rusqlite::ffi::sqlite3_next_stmt(db, std::ptr::null_mut());
+            while !statement.is_null() {
+                live += 1;
+                statement = rusqlite::ffi::sqlite3_next_stmt(db, statement);
+            }
+        }
+        live
+    }
+
+    #[tokio::test]
+    async fn repeated_statements_are_prepared_once_and_kept() {
+        let (_dir, conn) = scratch_db().await;
+        for round in 0..3 {
+            let id =
+                insert(&conn, "scout", &format!("m{round}")).await.unwrap();
+            mark_handled(&conn, id).await.unwrap();
+            unhandled(&conn).await.unwrap();
+            let batch = vec![("cook".to_string(), format!("b{round}"))];
+            insert_all(&conn, batch).await.unwrap();
+            // insert and insert_all share one INSERT; plus UPDATE and SELECT.
+            let live = conn
+                .call(|conn| Ok::<_, rusqlite::Error>(live_statements(conn)))
+                .await;
+            assert_eq!(live.unwrap(), 3, "a statement was not kept for reuse");
+        }
     }
 
     #[tokio::test]

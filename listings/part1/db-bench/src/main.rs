@@ -204,9 +204,10 @@ impl Pattern {
     }
 }
 
-/// Writes `rows` rows with one pattern into a fresh database file; returns the time it took
-/// and how many commits it made.
-/// Opening the file and creating the table are not timed.
+// ANCHOR: run
+/// Writes `rows` rows with one pattern into a fresh database file; returns
+/// the time it took and how many commits it made. Opening the file and
+/// creating the table are not timed.
 async fn run(
     pattern: Pattern,
     mode: Mode,
@@ -249,6 +250,7 @@ async fn run(
     conn.close().await?;
     Ok((took, commits))
 }
+// ANCHOR_END: run
 
 /// Round trip of a call that does nothing: what `call` itself costs.
 async fn empty_call_cost(calls: usize) -> anyhow::Result<Duration> {
@@ -301,6 +303,7 @@ async fn main() -> anyhow::Result<()> {
         "{:<32} {:<8} {:>8} {:>12} {:>9}",
         "pattern", "journal", "commits", "rows/s", "vs sync"
     );
+    // ANCHOR: best
     for mode in [Mode::Delete, Mode::Wal] {
         let mut rates = Vec::new();
         for pattern in Pattern::ALL {
@@ -334,6 +337,7 @@ async fn main() -> anyhow::Result<()> {
             );
         }
     }
+    // ANCHOR_END: best
     Ok(())
 }
 

@@ -87,7 +87,7 @@ mod tests {
     use super::*;
 
     #[tokio::test(flavor = "current_thread")]
-    async fn the_heartbeat_goes_on_while_the_connection_thread_imports() {
+    async fn other_tasks_run_while_the_connection_thread_imports() {
         let dir = tempfile::Builder::new()
             .prefix("db-call-test")
             .tempdir()
@@ -95,17 +95,12 @@ mod tests {
         let conn = Connection::open(dir.path().join("events.db"))
             .await
             .unwrap();
-        let beats = Arc::new(AtomicUsize::new(0));
-        let heartbeat = tokio::spawn(heartbeat(beats.clone(), 3));
-        sleep(Duration::from_millis(150)).await;
-        let before = beats.load(Ordering::SeqCst);
-        assert_eq!(before, 1);
-        // The same 300 ms import that stalls the heartbeat when it runs on this thread.
-        let written = import_rows(&conn, Duration::from_millis(300))
-            .await
-            .unwrap();
-        assert!(beats.load(Ordering::SeqCst) > before);
-        heartbeat.await.unwrap();
+        // The rest of the program: a task that only needs a turn on the thread.
+        let rest_of_program = tokio::spawn(async {});
+        let written =
+            import_rows(&conn, Duration::from_millis(50)).await.unwrap();
+        // While the import awaited the connection's thread, ours ran the task.
+        assert!(rest_of_program.is_finished());
 
         let stored: i64 = conn
             .call(|conn| {

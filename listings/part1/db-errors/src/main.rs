@@ -8,17 +8,21 @@ use tokio_rusqlite::Connection;
 /// What can go wrong with the inbox, in terms a caller can act on.
 #[derive(Debug)]
 enum DbError {
-    /// The database file could not be opened: a missing folder, no permission, not a database.
+    /// The database file could not be opened: a missing folder, no
+    /// permission, not a database.
     CannotOpen(String),
-    /// A row broke a rule of the table: here, a message id that is already saved.
+    /// A row broke a rule of the table: here, a message id already saved.
     Constraint(String),
     /// The SQL itself is wrong: a typo, an unknown table or column.
     BadSql(String),
+    /// Another connection holds the lock: try again later.
+    Busy,
     /// The connection was closed before the call.
     Closed,
     /// Anything else SQLite reported.
     Other(rusqlite::Error),
 }
+// ANCHOR_END: error
 
 impl fmt::Display for DbError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -30,6 +34,7 @@ impl fmt::Display for DbError {
                 write!(f, "refused by the table: {rule}")
             }
             DbError::BadSql(problem) => write!(f, "bad SQL: {problem}"),
+            DbError::Busy => write!(f, "the database is busy, try again"),
             DbError::Closed => write!(f, "the connection is closed"),
             DbError::Other(error) => write!(f, "database error: {error}"),
         }
@@ -38,36 +43,60 @@ impl fmt::Display for DbError {
 
 impl std::error::Error for DbError {}
 
+// ANCHOR: from
 impl From<rusqlite::Error> for DbError {
     fn from(error: rusqlite::Error) -> DbError {
         match error.sqlite_error_code() {
             Some(ErrorCode::CannotOpen | ErrorCode::NotADatabase) => {
-                // SQLite's words for the code alone: its full message repeats the path,
-                // which the caller already knows.
+                // SQLite's words for the code alone: its full message repeats
+                // the path, which the caller already knows.
                 let code = error.sqlite_error().map_or(0, |e| e.extended_code);
                 DbError::CannotOpen(
                     rusqlite::ffi::code_to_str(code).to_string(),
                 )
             }
+            Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => {
+                DbError::Busy
+            }
             Some(ErrorCode::ConstraintViolation) => {
                 DbError::Constraint(error.to_string())
             }
-            // SQLITE_ERROR, SQLite's generic code, is what it gives for SQL it cannot
-            // prepare: a syntax error, an unknown table or column.
-            Some(ErrorCode::Unknown) => DbError::BadSql(error.to_string()),
             _ => match error {
-                // A syntax error comes as its own variant, with the offending token.
+                // rusqlite makes this variant only when SQLite refuses to
+                // prepare a statement, and says where: a typo, an unknown
+                // table or column.
                 rusqlite::Error::SqlInputError { msg, .. } => {
                     DbError::BadSql(msg)
                 }
+                // Everything else, including SQLITE_ERROR raised while a
+                // good statement runs (an integer overflow, say).
                 other => DbError::Other(other),
             },
         }
     }
 }
 
-impl From<tokio_rusqlite::Error<rusqlite::Error>> for DbError {
-    fn from(error: tokio_rusqlite::Error<rusqlite::Error>) -> DbError {
+// ANCHOR_END: from
+
+// ANCHOR: prepare
+/// For SQL the caller wrote: if SQLite cannot even prepare it, the SQL is at
+/// fault. (Its generic code, SQLITE_ERROR, can also come later, while a good
+/// statement runs, so the code alone does not say whose fault it is.)
+fn prepare_error(error: rusqlite::Error) -> DbError {
+    match error.sqlite_error_code() {
+        Some(ErrorCode::Unknown) => match error {
+            rusqlite::Error::SqliteFailure(_, Some(msg))
+            | rusqlite::Error::SqlInputError { msg, .. } => {
+                DbError::BadSql(msg)
+            }
+            other => DbError::BadSql(other.to_string()),
+        },
+        _ => error.into(),
+    }
+}
+
+impl<E: Into<DbError>> From<tokio_rusqlite::Error<E>> for DbError {
+    fn from(error: tokio_rusqlite::Error<E>) -> DbError {
         match error {
             tokio_rusqlite::Error::Error(error) => error.into(),
             tokio_rusqlite::Error::Close((_, error)) => error.into(),
@@ -76,7 +105,7 @@ impl From<tokio_rusqlite::Error<rusqlite::Error>> for DbError {
         }
     }
 }
-// ANCHOR_END: error
+// ANCHOR_END: prepare
 
 // ANCHOR: inbox
 /// Messages by the id their sender gave them; an id can be saved only once.
@@ -87,8 +116,8 @@ struct Inbox {
 impl Inbox {
     async fn open(path: &Path) -> Result<Inbox, DbError> {
         let conn = Connection::open(path).await?;
-        // SQLite opens files lazily: touching the schema now makes a bad file fail here,
-        // not at the first insert.
+        // SQLite opens files lazily: touching the schema now makes a bad file
+        // fail here, not at the first insert.
         conn.call(|conn| {
             conn.execute_batch(
                 "CREATE TABLE IF NOT EXISTS messages (
@@ -141,7 +170,10 @@ impl Inbox {
         let sql = sql.to_owned();
         let n = self
             .conn
-            .call(move |conn| conn.query_row(&sql, [], |row| row.get(0)))
+            .call(move |conn| {
+                let mut query = conn.prepare(&sql).map_err(prepare_error)?;
+                Ok::<_, DbError>(query.query_row([], |row| row.get(0))?)
+            })
             .await?;
         Ok(n)
     }
@@ -299,6 +331,40 @@ mod tests {
             let error = inbox.count(sql).await.unwrap_err();
             assert!(matches!(error, DbError::BadSql(_)), "{sql}: {error:?}");
         }
+    }
+
+    #[tokio::test]
+    async fn an_error_while_good_sql_runs_is_not_bad_sql() {
+        let (_dir, inbox) = scratch_inbox().await;
+        // Prepares fine; SQLITE_ERROR ("integer overflow") comes as it runs.
+        let error = inbox
+            .count("SELECT abs(-9223372036854775807 - 1)")
+            .await
+            .unwrap_err();
+        assert!(matches!(error, DbError::Other(_)), "{error:?}");
+    }
+
+    #[tokio::test]
+    async fn a_write_lock_held_elsewhere_is_busy() {
+        let (dir, inbox) = scratch_inbox().await;
+        // Don't wait for the lock at all (rusqlite's default is 5 s).
+        inbox
+            .conn
+            .call(|conn| conn.busy_timeout(std::time::Duration::ZERO))
+            .await
+            .unwrap();
+        // A second connection to the same file takes the write lock.
+        let other =
+            rusqlite::Connection::open(dir.path().join("inbox.db")).unwrap();
+        other.execute_batch("BEGIN IMMEDIATE").unwrap();
+
+        let error = inbox.save("m-1", "blocked").await.unwrap_err();
+        assert!(matches!(error, DbError::Busy), "{error:?}");
+
+        // Once the lock is let go, the same save goes through.
+        other.execute_batch("COMMIT").unwrap();
+        inbox.save("m-1", "retried").await.unwrap();
+        assert_eq!(saved(&inbox).await, 1);
     }
 
     #[tokio::test]

@@ -5,7 +5,7 @@ use std::time::Duration;
 async fn main() {
     let greeting = Rc::new(String::from("hello"));
     let task = tokio::spawn(async move {
-        // The task may move to another worker thread at this await, holding an Rc.
+        // `move` puts the Rc inside the future, before it is ever polled.
         tokio::time::sleep(Duration::from_millis(10)).await;
         println!("{greeting}");
     });

@@ -39,7 +39,8 @@ impl Future for ThreadTimer {
         if shared.done {
             return Poll::Ready(());
         }
-        // Keep the newest waker: the task may have moved since the last poll.
+        // Keep the newest waker: the future may have been moved to another
+        // task, or be polled through a wrapper that has a waker of its own.
         shared.waker = Some(cx.waker().clone());
         drop(shared);
 
@@ -117,7 +118,8 @@ mod tests {
                 .poll(&mut Context::from_waker(&first_waker))
                 .is_pending()
         );
-        // Polled again with another waker, as when a task moves: that one must be woken.
+        // Polled again with another waker, as when the future moves to another
+        // task: that one must be woken.
         let second_waker = Waker::from(second.clone());
         assert!(
             timer
@@ -137,5 +139,58 @@ mod tests {
                 .poll(&mut Context::from_waker(&second_waker))
                 .is_ready()
         );
+    }
+
+    /// Pending on its first poll, ready on its second; keeps both wakers.
+    #[derive(Default)]
+    struct Probe {
+        wakers: Vec<Waker>,
+    }
+
+    impl Future for Probe {
+        type Output = ();
+        fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+            self.wakers.push(cx.waker().clone());
+            if self.wakers.len() == 1 {
+                cx.waker().wake_by_ref();
+                return Poll::Pending;
+            }
+            Poll::Ready(())
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_tokio_task_keeps_its_waker_from_poll_to_poll() {
+        let wakers = tokio::spawn(async {
+            let mut probe = Probe::default();
+            (&mut probe).await;
+            probe.wakers
+        })
+        .await
+        .unwrap();
+        assert!(wakers[0].will_wake(&wakers[1]));
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    #[allow(clippy::async_yields_async)] // handing the future on is the point
+    async fn a_future_moved_to_another_task_gets_another_waker() {
+        let mut probe = tokio::spawn(async {
+            let mut probe = Probe::default();
+            // One poll in this task, then hand the future on.
+            let first = std::future::poll_fn(|cx| {
+                Poll::Ready(Pin::new(&mut probe).poll(cx))
+            })
+            .await;
+            assert!(first.is_pending());
+            probe
+        })
+        .await
+        .unwrap();
+        tokio::spawn(async move {
+            (&mut probe).await;
+            assert!(!probe.wakers[0].will_wake(&probe.wakers[1]));
+        })
+        .await
+        .unwrap();
     }
 }

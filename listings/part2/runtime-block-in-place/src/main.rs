@@ -8,9 +8,9 @@ async fn fetch_weather(city: &str) -> String {
 }
 
 // ANCHOR: way_out
-/// The same synchronous code, called straight from a task. `block_in_place` tells the
-/// multi-thread runtime that this worker thread is about to block, so the runtime hands
-/// the worker's other tasks to another thread first.
+/// Synchronous code, called from a task. `block_in_place` tells the runtime
+/// that this worker thread is about to block, so the runtime first hands the
+/// worker's queue of tasks to a new worker thread.
 fn weather_report(city: &str) -> String {
     let weather = tokio::task::block_in_place(|| {
         Handle::current().block_on(fetch_weather(city))
@@ -20,7 +20,9 @@ fn weather_report(city: &str) -> String {
 
 #[tokio::main] // the multi-thread runtime: block_in_place needs it
 async fn main() {
-    println!("{}", weather_report("Lahore"));
+    // A spawned task runs on a worker thread: the case block_in_place is for.
+    let report = tokio::spawn(async { weather_report("Lahore") });
+    println!("{}", report.await.unwrap());
 }
 // ANCHOR_END: way_out
 
@@ -33,16 +35,29 @@ mod tests {
         assert_eq!(weather_report("Multan"), "report: sunny in Multan");
     }
 
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn other_tasks_keep_running_while_one_blocks_in_place() {
-        let other = tokio::spawn(async {
-            sleep(Duration::from_millis(10)).await;
-            "other task done"
+    #[test]
+    fn the_blocked_worker_hands_its_queued_task_to_another_thread() {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1) // no second worker to steal the queued task
+            .enable_all()
+            .build()
+            .unwrap();
+        let (done_tx, done_rx) = std::sync::mpsc::channel();
+        runtime.spawn(async move {
+            // Queued on this worker, behind the task running now.
+            let queued = tokio::spawn(async { "queued task done" });
+            let report = weather_report("Multan");
+            done_tx.send((queued.is_finished(), report)).unwrap();
         });
-        let report = weather_report("Multan");
-        // The other task finished long before the 100 ms report.
-        assert!(other.is_finished());
-        assert_eq!(other.await.unwrap(), "other task done");
+        // Bounded: with no hand-off, the only worker never comes back.
+        let outcome = done_rx.recv_timeout(Duration::from_secs(10));
+        runtime.shutdown_background();
+        let (queued_finished, report) =
+            outcome.expect("the worker stayed blocked");
+        assert!(
+            queued_finished,
+            "the queued task waited for the blocked one"
+        );
         assert_eq!(report, "report: sunny in Multan");
     }
 

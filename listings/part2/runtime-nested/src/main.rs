@@ -22,30 +22,23 @@ async fn agent_step() -> String {
 
 #[tokio::main]
 async fn main() {
-    print_panics_on_stdout();
-
     // A spawned task that panics ends with an error instead of ending the program.
     match tokio::spawn(agent_step()).await {
         Ok(weather) => println!("weather: {weather}"),
-        Err(error) if error.is_panic() => println!("agent_step panicked"),
+        Err(error) if error.is_panic() => {
+            let panic = error.into_panic();
+            // A panic's message is a &str or a String, inside a Box<dyn Any>.
+            let message = panic
+                .downcast_ref::<String>()
+                .map(String::as_str)
+                .or_else(|| panic.downcast_ref::<&str>().copied())
+                .unwrap_or("(no message)");
+            println!("agent_step panicked: {message}");
+        }
         Err(error) => println!("agent_step failed: {error}"),
     }
 }
 // ANCHOR_END: nested
-
-/// Prints panic messages on stdout, so that the book can show this one, with the path of
-/// the file that panicked cut to start at the crate's folder (`tokio-1.x.y/src/...`).
-fn print_panics_on_stdout() {
-    std::panic::set_hook(Box::new(|info| {
-        let location = info.location().map_or("?".to_string(), |at| {
-            let file = at.file();
-            let file = file.find("/tokio-").map_or(file, |i| &file[i + 1..]);
-            format!("{file}:{}:{}", at.line(), at.column())
-        });
-        let message = info.payload_as_str().unwrap_or("(no message)");
-        println!("panicked at {location}:\n{message}");
-    }));
-}
 
 #[cfg(test)]
 mod tests {

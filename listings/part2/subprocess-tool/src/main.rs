@@ -1,6 +1,10 @@
 use std::fmt;
 use std::io;
+use std::process::Stdio;
 use std::time::Duration;
+
+use rustix::process::{Pid, Signal, kill_process_group};
+use tokio::io::{AsyncRead, AsyncReadExt};
 use tokio::process::Command;
 use tokio::time::timeout;
 
@@ -18,6 +22,8 @@ enum ToolError {
     },
     /// It did not finish in time, and was killed.
     TimedOut { program: String, after: Duration },
+    /// It printed more than we keep, and was killed.
+    TooMuchOutput { program: String, limit: u64 },
     /// Anything else the operating system refused.
     Io { program: String, error: io::Error },
 }
@@ -48,6 +54,9 @@ impl fmt::Display for ToolError {
                     "`{program}` took longer than {after:?} and was killed"
                 )
             }
+            ToolError::TooMuchOutput { program, limit } => {
+                write!(f, "`{program}` printed more than {limit} bytes")
+            }
             ToolError::Io { program, error } => {
                 write!(f, "could not run `{program}`: {error}")
             }
@@ -58,18 +67,82 @@ impl fmt::Display for ToolError {
 impl std::error::Error for ToolError {}
 // ANCHOR_END: error
 
+/// The most a tool may print on stdout, or on stderr, before it is stopped.
+const MAX_OUTPUT: u64 = 64 * 1024;
+
+// ANCHOR: group
+/// Kills a whole process group when dropped: the child and everything it
+/// started (`sh -c 'a | b'` starts two more), even once the child is gone.
+struct KillGroupOnDrop(Option<Pid>);
+
+impl Drop for KillGroupOnDrop {
+    fn drop(&mut self) {
+        if let Some(group) = self.0 {
+            // An error here means no one in the group is left: nothing to do.
+            let _ = kill_process_group(group, Signal::KILL);
+        }
+    }
+}
+
+/// Reads a pipe to its end, keeping at most MAX_OUTPUT bytes.
+async fn read_at_most(
+    pipe: impl AsyncRead + Unpin,
+    program: &str,
+) -> Result<Vec<u8>, ToolError> {
+    let mut kept = Vec::new();
+    let mut limited = pipe.take(MAX_OUTPUT + 1);
+    if let Err(error) = limited.read_to_end(&mut kept).await {
+        return Err(io_error(program, error));
+    }
+    if kept.len() as u64 > MAX_OUTPUT {
+        let program = program.to_string();
+        return Err(ToolError::TooMuchOutput {
+            program,
+            limit: MAX_OUTPUT,
+        });
+    }
+    Ok(kept)
+}
+// ANCHOR_END: group
+
+fn io_error(program: &str, error: io::Error) -> ToolError {
+    let program = program.to_string();
+    match error.kind() {
+        io::ErrorKind::NotFound => ToolError::NotFound { program },
+        _ => ToolError::Io { program, error },
+    }
+}
+
 // ANCHOR: run
-/// Runs `program` with `args`, and returns what it printed if it succeeded in time.
+/// Runs `program` with `args`; returns what it printed if it succeeded in time.
 async fn run_tool(
     program: &str,
     args: &[&str],
     limit: Duration,
 ) -> Result<String, ToolError> {
-    let mut command = Command::new(program);
-    // If the timeout drops the `output()` future, the child is killed instead of left running.
-    command.args(args).kill_on_drop(true);
-
-    let output = match timeout(limit, command.output()).await {
+    let mut child = Command::new(program)
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .process_group(0) // a new group, whose id is the child's pid
+        .spawn()
+        .map_err(|error| io_error(program, error))?;
+    // Whatever happens below (done, failed, timed out, cancelled), the whole
+    // group is killed when this guard goes out of scope.
+    let _group =
+        KillGroupOnDrop(child.id().and_then(|id| Pid::from_raw(id as i32)));
+    let (stdout, stderr) = (child.stdout.take(), child.stderr.take());
+    let (stdout, stderr) = (stdout.expect("piped"), stderr.expect("piped"));
+    let everything = async {
+        tokio::try_join!(
+            read_at_most(stdout, program),
+            read_at_most(stderr, program),
+            async { child.wait().await.map_err(|e| io_error(program, e)) },
+        )
+    };
+    let (stdout, stderr, status) = match timeout(limit, everything).await {
+        Ok(outcome) => outcome?,
         Err(_elapsed) => {
             let program = program.to_string();
             return Err(ToolError::TimedOut {
@@ -77,27 +150,15 @@ async fn run_tool(
                 after: limit,
             });
         }
-        Ok(Err(error)) if error.kind() == io::ErrorKind::NotFound => {
-            return Err(ToolError::NotFound {
-                program: program.to_string(),
-            });
-        }
-        Ok(Err(error)) => {
-            return Err(ToolError::Io {
-                program: program.to_string(),
-                error,
-            });
-        }
-        Ok(Ok(output)) => output,
     };
-    if !output.status.success() {
+    if !status.success() {
         return Err(ToolError::Failed {
             program: program.to_string(),
-            code: output.status.code(),
-            stderr: String::from_utf8_lossy(&output.stderr).trim().to_string(),
+            code: status.code(),
+            stderr: String::from_utf8_lossy(&stderr).trim().to_string(),
         });
     }
-    Ok(String::from_utf8_lossy(&output.stdout).trim().to_string())
+    Ok(String::from_utf8_lossy(&stdout).trim().to_string())
 }
 // ANCHOR_END: run
 
@@ -105,11 +166,12 @@ async fn run_tool(
 #[tokio::main]
 async fn main() {
     let limit = Duration::from_secs(1);
-    let calls: [(&str, &[&str]); 4] = [
+    let calls: [(&str, &[&str]); 5] = [
         ("echo", &["the weather is fine"]),
         ("sh", &["-c", "echo 'no such city' >&2; exit 3"]),
         ("weather-tool-that-is-not-installed", &[]),
         ("sleep", &["30"]),
+        ("yes", &["a line, again and again"]),
     ];
     for (program, args) in calls {
         match run_tool(program, args, limit).await {
@@ -161,7 +223,8 @@ mod tests {
 
     #[tokio::test]
     async fn a_slow_child_is_killed_when_the_time_is_up() {
-        // The child writes its pid, then sleeps; after the timeout the pid must be gone.
+        // The child writes its pid, then sleeps; after the timeout it must be
+        // gone.
         let dir = std::env::temp_dir()
             .join(format!("subprocess-tool-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
@@ -178,7 +241,7 @@ mod tests {
             .trim()
             .to_string();
         std::fs::remove_dir_all(&dir).unwrap();
-        // kill_on_drop sends SIGKILL at once; tokio reaps the child soon after.
+        // The group is killed at once; tokio reaps the child soon after.
         let proc_entry = std::path::Path::new("/proc").join(&pid);
         let mut waited = 0;
         while proc_entry.exists() && waited < 50 {
@@ -186,5 +249,63 @@ mod tests {
             waited += 1;
         }
         assert!(!proc_entry.exists(), "process {pid} is still alive");
+    }
+
+    /// Waits (up to a second) for a process to stop running: gone from /proc,
+    /// or a zombie (dead, and waiting for whoever adopted it to reap it).
+    async fn gone(pid: &str) -> bool {
+        let stat = std::path::Path::new("/proc").join(pid).join("stat");
+        for _ in 0..50 {
+            let Ok(stat) = std::fs::read_to_string(&stat) else {
+                return true;
+            };
+            // The state letter follows the command name in parentheses.
+            let state = stat.rsplit(')').next().unwrap_or("").trim_start();
+            if state.starts_with('Z') || state.starts_with('X') {
+                return true;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        false
+    }
+
+    #[tokio::test]
+    async fn a_timeout_leaves_no_grandchild_behind() {
+        let dir = tempfile::tempdir().unwrap();
+        let pid_file = dir.path().join("grandchild");
+        // sh starts a grandchild that holds stdout open, and waits for it.
+        let script =
+            format!("sleep 30 & echo $! > {}; wait", pid_file.display());
+        let error =
+            run_tool("sh", &["-c", &script], Duration::from_millis(500))
+                .await
+                .unwrap_err();
+        assert!(matches!(error, ToolError::TimedOut { .. }), "{error:?}");
+        let pid = std::fs::read_to_string(&pid_file).unwrap();
+        assert!(gone(pid.trim()).await, "grandchild {pid} survived");
+    }
+
+    #[tokio::test]
+    async fn a_child_that_exits_leaves_no_background_process() {
+        let dir = tempfile::tempdir().unwrap();
+        let pid_file = dir.path().join("background");
+        // The background sleep lets go of stdout, so the call itself succeeds.
+        let script = format!(
+            "sleep 30 >/dev/null 2>&1 & echo $! > {}; echo done",
+            pid_file.display()
+        );
+        let out = run_tool("sh", &["-c", &script], LIMIT).await.unwrap();
+        assert_eq!(out, "done");
+        let pid = std::fs::read_to_string(&pid_file).unwrap();
+        assert!(gone(pid.trim()).await, "background {pid} survived");
+    }
+
+    #[tokio::test]
+    async fn endless_output_is_cut_off_and_the_child_killed() {
+        let error = run_tool("yes", &[], LIMIT).await.unwrap_err();
+        let ToolError::TooMuchOutput { limit, .. } = error else {
+            panic!("expected TooMuchOutput, got {error:?}");
+        };
+        assert_eq!(limit, MAX_OUTPUT);
     }
 }

@@ -177,6 +177,61 @@ fn with_asyncio(count: usize, nap: Duration) -> anyhow::Result<Measured> {
 }
 // ANCHOR_END: asyncio
 
+// ANCHOR: fresh
+/// Measures one row in a fresh copy of this program. In one process, a row
+/// would start with the memory an earlier row freed still resident, and the
+/// allocator can hand it back to the kernel in the middle of the row: its
+/// resident memory then grows by less than it used, or even shrinks (which
+/// once showed as 0 bytes per OS thread).
+fn in_fresh_process(
+    kind: &str,
+    count: usize,
+    nap: Duration,
+) -> anyhow::Result<Measured> {
+    let output = Command::new(std::env::current_exe()?)
+        .args(["--measure", kind, &count.to_string()])
+        .args(["--sleep-ms", &nap.as_millis().to_string()])
+        .output()?;
+    if !output.status.success() {
+        bail!("measuring {kind} failed: {}", output.status);
+    }
+    let printed = String::from_utf8(output.stdout)?;
+    let mut lines = printed.lines();
+    let (Some(how), Some(figures)) = (lines.next(), lines.next()) else {
+        bail!("unexpected output from the {kind} run: {printed:?}");
+    };
+    let figures: Vec<f64> = figures
+        .split_whitespace()
+        .map(str::parse)
+        .collect::<Result<_, _>>()?;
+    let [waiters, wall, bytes_per_waiter] = figures[..] else {
+        bail!("unexpected figures from the {kind} run: {printed:?}");
+    };
+    Ok(Measured {
+        how: how.to_string(),
+        waiters: waiters as usize,
+        wall: Duration::from_secs_f64(wall),
+        bytes_per_waiter,
+    })
+}
+
+/// The other side: `--measure threads|tasks N` measures one row and prints it.
+fn measure_one(kind: &str, count: usize, nap: Duration) -> anyhow::Result<()> {
+    let row = match kind {
+        "threads" => with_threads(count, nap)?,
+        "tasks" => {
+            let runtime = tokio::runtime::Runtime::new()?; // a worker per core
+            with_tokio_tasks(&runtime, count, nap)?
+        }
+        other => bail!("cannot measure {other}"),
+    };
+    println!("{}", row.how);
+    let wall = row.wall.as_secs_f64();
+    println!("{} {wall} {}", row.waiters, row.bytes_per_waiter);
+    Ok(())
+}
+// ANCHOR_END: fresh
+
 fn python_version() -> Option<String> {
     let output = Command::new("python3").arg("--version").output().ok()?;
     output
@@ -202,6 +257,8 @@ struct Options {
     threads: usize,
     tasks: usize,
     nap: Duration,
+    /// Set in a child run: measure only this row (`threads` or `tasks`, N).
+    measure: Option<(String, usize)>,
 }
 
 fn parse_options() -> anyhow::Result<Options> {
@@ -209,9 +266,16 @@ fn parse_options() -> anyhow::Result<Options> {
         threads: 10_000,
         tasks: 1_000_000,
         nap: Duration::from_secs(1),
+        measure: None,
     };
     let mut args = std::env::args().skip(1);
     while let Some(flag) = args.next() {
+        if flag == "--measure" {
+            let kind = args.next().context("--measure needs a kind")?;
+            let count = args.next().context("--measure needs a count")?;
+            options.measure = Some((kind, count.parse()?));
+            continue;
+        }
         let value: u64 = args
             .next()
             .with_context(|| format!("{flag} needs a number"))?
@@ -232,8 +296,10 @@ fn parse_options() -> anyhow::Result<Options> {
 // ANCHOR: main
 fn main() -> anyhow::Result<()> {
     let options = parse_options()?;
+    if let Some((kind, count)) = &options.measure {
+        return measure_one(kind, *count, options.nap);
+    }
     let cores = thread::available_parallelism().map_or(1, |n| n.get());
-    let runtime = tokio::runtime::Runtime::new()?; // one worker per core
     let python = python_version();
 
     println!(
@@ -241,12 +307,13 @@ fn main() -> anyhow::Result<()> {
         options.nap.as_millis(),
         python.as_deref().unwrap_or("(python3 not found)")
     );
-    // Tasks first: memory that freed tasks leave in the allocator would be reused by a later
-    // row and flatter it. Threads' stacks are mapped afresh, so their row is not affected.
-    let few_tasks = with_tokio_tasks(&runtime, options.threads, options.nap)?;
-    let many_tasks = with_tokio_tasks(&runtime, options.tasks, options.nap)?;
-    let threads = with_threads(options.threads, options.nap)?;
-    let mut rows = vec![threads, few_tasks, many_tasks];
+    // Every row in a process of its own, as the asyncio rows are.
+    let (few, many, nap) = (options.threads, options.tasks, options.nap);
+    let mut rows = vec![
+        in_fresh_process("threads", few, nap)?,
+        in_fresh_process("tasks", few, nap)?,
+        in_fresh_process("tasks", many, nap)?,
+    ];
     if python.is_some() {
         rows.push(with_asyncio(options.threads, options.nap)?);
         rows.push(with_asyncio(options.tasks, options.nap)?);
