@@ -4,7 +4,6 @@ use std::time::Duration;
 
 use fetch_all::SlowServer;
 use futures::StreamExt;
-use tokio::time::Instant;
 
 async fn fetch(
     client: &reqwest::Client,
@@ -41,11 +40,9 @@ async fn main() -> anyhow::Result<()> {
     // Like many real servers, this one serves 20 requests at once at most.
     let server = fetch_all::start(Duration::from_millis(100), 20).await?;
 
-    let start = Instant::now();
     let results = fetch_limited(page_urls(&server), 10).await;
     let fetched = results.iter().filter(|result| result.is_ok()).count();
     println!("Fetched {fetched} of {} pages", results.len());
-    println!("Ten at a time took {:.1?}", start.elapsed());
     println!("The server had at most {} at once", server.most_at_once());
     Ok(())
 }
@@ -54,6 +51,7 @@ async fn main() -> anyhow::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use tokio::time::Instant;
 
     // ANCHOR: test
     #[tokio::test(start_paused = true)]
