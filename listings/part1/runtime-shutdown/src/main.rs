@@ -10,7 +10,7 @@ use tokio::time::{interval, sleep, timeout};
 async fn handle_job(id: u32) -> anyhow::Result<()> {
     println!("job {id}: started");
     sleep(Duration::from_millis(500)).await;
-    if id % 3 == 0 {
+    if id.is_multiple_of(3) {
         anyhow::bail!("job {id}: its input is missing");
     }
     println!("job {id}: done");
