@@ -6,13 +6,17 @@ use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
 
-use tokio::io::{AsyncWriteExt, BufReader};
+use std::time::Duration;
+
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
 use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 use tokio::sync::mpsc;
+use tokio::time::{Instant, sleep_until, timeout_at};
+use tokio_util::sync::CancellationToken;
 
 use crate::protocol::{self, Line, MAX_LINE, Message};
-use crate::store::{Store, StoreError};
+use crate::store::{Saved, Store, StoreError};
 
 /// How big the queue and the batches are.
 #[derive(Debug, Clone, Copy)]
@@ -21,6 +25,10 @@ pub struct Settings {
     pub queue_capacity: usize,
     /// The most messages stored in one transaction.
     pub batch_max: usize,
+    /// Once reading has stopped, how long the agent may take to write its
+    /// last acks and see the server close; then it gives up on the acks
+    /// (what it stored stays stored, and the server sends it again).
+    pub finish_within: Duration,
 }
 
 impl Default for Settings {
@@ -28,6 +36,7 @@ impl Default for Settings {
         Settings {
             queue_capacity: 1024,
             batch_max: 512,
+            finish_within: Duration::from_secs(10),
         }
     }
 }
@@ -73,15 +82,29 @@ pub struct Report {
     pub stored: u64,
     /// Messages committed whose id was already stored (sent again by the server).
     pub duplicates: u64,
+    /// Of those, messages whose text differed from the stored one: kept in
+    /// the `conflicts` table, never in place of the first.
+    pub conflicts: u64,
+    /// Whether every ack was written and the server then closed its end.
+    pub acks_delivered: bool,
 }
 
 impl fmt::Display for Report {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "received {}, stored {} new, {} already stored, {} lines skipped",
-            self.received, self.stored, self.duplicates, self.skipped
-        )
+            "received {}, stored {} new, {} already stored, {} lines skipped, \
+             {} conflicting",
+            self.received,
+            self.stored,
+            self.duplicates,
+            self.skipped,
+            self.conflicts
+        )?;
+        if !self.acks_delivered {
+            write!(f, "; gave up on the last acks (the server will resend)")?;
+        }
+        Ok(())
     }
 }
 
@@ -121,27 +144,59 @@ pub async fn run(
 
     // The bounded queue between the reader (here) and the writer (a task of its own).
     let (queue_tx, queue_rx) = mpsc::channel(settings.queue_capacity);
-    let writer = tokio::spawn(store_and_acknowledge(
+    let give_up_acks = CancellationToken::new();
+    let mut writer = tokio::spawn(store_and_acknowledge(
         store.clone(),
         queue_rx,
         to_server,
         settings.batch_max,
+        give_up_acks.clone(),
     ));
 
     // Returns when reading stops; dropping `queue_tx` then tells the writer to finish.
-    let (stop, received, skipped) =
+    let (stop, received, skipped, from_server) =
         read_messages(from_server, queue_tx, stop).await;
 
-    // The writer drains the queue, commits and acknowledges everything, then ends.
-    let written = writer.await.expect("the writer task panicked");
-    let (stored, duplicates) = written.map_err(AgentError::Store)?;
+    // The writer commits what is queued and acknowledges it, then closes its
+    // side of the connection. Its acks get until `deadline`: a server that
+    // stopped reading them must not keep us here for ever.
+    let deadline = Instant::now() + settings.finish_within;
+    let written = tokio::select! {
+        written = &mut writer => written,
+        () = sleep_until(deadline) => {
+            give_up_acks.cancel(); // commits still finish; acks stop
+            writer.await
+        }
+    };
+    let written = written.expect("the writer task panicked");
+    let (counts, acks_written) = written.map_err(AgentError::Store)?;
+    // Read until the server closes, so that nothing unread is left in our
+    // socket: closing it with unread data would make the kernel reset the
+    // connection and throw away the acks it still had to deliver.
+    let server_closed = acks_written
+        && timeout_at(deadline, read_to_end(from_server)).await.is_ok();
     Ok(Report {
         stop,
         received,
         skipped,
-        stored,
-        duplicates,
+        stored: counts.added,
+        duplicates: counts.duplicates,
+        conflicts: counts.conflicts,
+        acks_delivered: server_closed,
     })
+}
+
+/// Reads and throws away whatever the server still sends, until it closes.
+async fn read_to_end(mut from_server: BufReader<OwnedReadHalf>) {
+    loop {
+        match from_server.fill_buf().await {
+            Ok([]) | Err(_) => return,
+            Ok(unread) => {
+                let length = unread.len();
+                from_server.consume(length);
+            }
+        }
+    }
 }
 // ANCHOR_END: run
 
@@ -150,7 +205,7 @@ async fn read_messages(
     from_server: OwnedReadHalf,
     queue_tx: mpsc::Sender<Message>,
     stop: impl Future<Output = ()>,
-) -> (Stop, u64, u64) {
+) -> (Stop, u64, u64, BufReader<OwnedReadHalf>) {
     let mut reader = BufReader::new(from_server);
     let mut line = Vec::new();
     let (mut received, mut skipped) = (0, 0);
@@ -168,7 +223,14 @@ async fn read_messages(
             Ok(Line::Complete) => match protocol::parse_message(&line) {
                 Ok(message) => {
                     // Waits while the queue is full: this is the backpressure.
-                    if queue_tx.send(message).await.is_err() {
+                    // A stop still gets through; the message it drops was not
+                    // acknowledged, so the server keeps it.
+                    let sent = tokio::select! {
+                        biased;
+                        () = &mut stop => break Stop::Interrupted,
+                        sent = queue_tx.send(message) => sent,
+                    };
+                    if sent.is_err() {
                         break Stop::WriterStopped;
                     }
                     received += 1;
@@ -197,7 +259,7 @@ async fn read_messages(
             }
         }
     };
-    (reason, received, skipped)
+    (reason, received, skipped, reader)
 }
 // ANCHOR_END: reader
 
@@ -207,8 +269,9 @@ async fn store_and_acknowledge(
     mut queue_rx: mpsc::Receiver<Message>,
     mut to_server: OwnedWriteHalf,
     batch_max: usize,
-) -> Result<(u64, u64), StoreError> {
-    let (mut stored, mut duplicates) = (0, 0);
+    give_up_acks: CancellationToken,
+) -> Result<(Saved, bool), StoreError> {
+    let mut counts = Saved::default();
     let mut server_listens = true;
     let mut batch = Vec::with_capacity(batch_max);
     // Waits for at least one message, then takes whatever else is queued, up to batch_max.
@@ -218,22 +281,46 @@ async fn store_and_acknowledge(
         for message in &batch {
             writeln!(acks, "ack {}", message.id).unwrap();
         }
-        let count = batch.len() as u64;
         // On error the `?` returns before a single ack is written: nothing of the
         // batch was committed, so none of it may be acknowledged.
-        let added = store.save(std::mem::take(&mut batch)).await? as u64;
-        stored += added;
-        duplicates += count - added;
+        counts += store.save(std::mem::take(&mut batch)).await?;
         // Committed: only now is it safe to tell the server it can forget these.
-        if server_listens
-            && let Err(error) = to_server.write_all(acks.as_bytes()).await
-        {
-            eprintln!(
-                "agent: cannot acknowledge (stored anyway, the server will resend): {error}"
-            );
-            server_listens = false;
+        if server_listens {
+            server_listens =
+                write_acks(&mut to_server, &acks, &give_up_acks).await;
         }
     }
-    Ok((stored, duplicates))
+    // Nothing more to say: send our end of the stream (FIN), so the server
+    // knows every ack has come, and can close its side.
+    if server_listens {
+        server_listens = tokio::select! {
+            shut = to_server.shutdown() => shut.is_ok(),
+            () = give_up_acks.cancelled() => false,
+        };
+    }
+    Ok((counts, server_listens))
+}
+
+/// Writes acks unless told to give up; returns whether the server still
+/// listens. Waiting here is backpressure from a server that reads slowly.
+async fn write_acks(
+    to_server: &mut OwnedWriteHalf,
+    acks: &str,
+    give_up: &CancellationToken,
+) -> bool {
+    let written = tokio::select! {
+        written = to_server.write_all(acks.as_bytes()) => written,
+        () = give_up.cancelled() => {
+            eprintln!("agent: the server is not reading its acks; giving up");
+            return false;
+        }
+    };
+    if let Err(error) = written {
+        eprintln!(
+            "agent: cannot acknowledge (stored anyway, the server will resend): {error}"
+        );
+        return false;
+    }
+    true
 }
 // ANCHOR_END: writer

@@ -11,4 +11,4 @@ pub mod store;
 pub use agent::{AgentError, Report, Settings, Stop};
 pub use protocol::Message;
 pub use server::MessageServer;
-pub use store::{Store, StoreError};
+pub use store::{Saved, Store, StoreError};

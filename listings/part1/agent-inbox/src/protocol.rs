@@ -40,6 +40,11 @@ where
     (&mut *reader).take(limit).read_until(b'\n', buf).await?;
     if buf.last() == Some(&b'\n') {
         buf.pop();
+        // A line may end in "\r\n" too; the "\r" is part of the ending,
+        // not of the message (the same rule as tokio's `Lines`).
+        if buf.last() == Some(&b'\r') {
+            buf.pop();
+        }
         return Ok(Line::Complete);
     }
     if buf.is_empty() {

@@ -62,6 +62,25 @@ fn from_call(
     }
 }
 
+/// What saving a batch did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Saved {
+    /// Messages whose id was new.
+    pub added: u64,
+    /// Messages whose id was already stored.
+    pub duplicates: u64,
+    /// Of the duplicates, those whose text differs from the stored one.
+    pub conflicts: u64,
+}
+
+impl std::ops::AddAssign for Saved {
+    fn add_assign(&mut self, other: Saved) {
+        self.added += other.added;
+        self.duplicates += other.duplicates;
+        self.conflicts += other.conflicts;
+    }
+}
+
 /// A handle to the database. Clones share one connection and its one thread.
 #[derive(Clone)]
 pub struct Store {
@@ -90,6 +109,15 @@ impl Store {
                  )",
                 [],
             )?;
+            // A message whose id is known but whose text is not: kept here,
+            // never in place of the text already stored (and acknowledged).
+            conn.execute(
+                "CREATE TABLE IF NOT EXISTS conflicts (
+                     id   INTEGER NOT NULL,
+                     text TEXT NOT NULL
+                 )",
+                [],
+            )?;
             Ok(())
         })
         .await
@@ -99,24 +127,36 @@ impl Store {
     // ANCHOR_END: open
 
     // ANCHOR: save
-    /// Stores a batch in one transaction and returns how many ids were new.
+    /// Stores a batch in one transaction.
     /// When this returns `Ok`, the whole batch is committed; on `Err`, none of it is.
-    pub async fn save(&self, batch: Vec<Message>) -> Result<usize, StoreError> {
+    pub async fn save(&self, batch: Vec<Message>) -> Result<Saved, StoreError> {
         self.db
             .call(move |conn| {
                 let transaction = conn.transaction()?;
-                let mut added = 0;
+                let mut saved = Saved::default();
                 {
                     // An id already stored is skipped, so a message sent twice is kept once.
                     let mut insert = transaction.prepare_cached(
                         "INSERT OR IGNORE INTO messages (id, text) VALUES (?1, ?2)",
                     )?;
+                    let mut conflict = transaction.prepare_cached(
+                        "INSERT INTO conflicts (id, text)
+                         SELECT ?1, ?2 WHERE NOT EXISTS
+                         (SELECT 1 FROM messages WHERE id = ?1 AND text = ?2)",
+                    )?;
                     for message in &batch {
-                        added += insert.execute((message.id, &message.text))?;
+                        if insert.execute((message.id, &message.text))? == 1 {
+                            saved.added += 1;
+                        } else {
+                            saved.duplicates += 1;
+                            saved.conflicts +=
+                                conflict.execute((message.id, &message.text))?
+                                    as u64;
+                        }
                     }
                 }
                 transaction.commit()?;
-                Ok(added)
+                Ok(saved)
             })
             .await
             .map_err(|error| from_call(error, StoreError::Write))

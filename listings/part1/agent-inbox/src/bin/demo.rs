@@ -26,10 +26,9 @@ fn messages() -> Vec<Message> {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let dir = std::env::temp_dir()
-        .join(format!("agent-inbox-demo-{}", std::process::id()));
-    std::fs::create_dir_all(&dir)?;
-    let store = Store::open(&dir.join("inbox.db")).await?;
+    // A fresh folder, removed when `dir` is dropped, however main ends.
+    let dir = tempfile::tempdir()?;
+    let store = Store::open(&dir.path().join("inbox.db")).await?;
 
     // A server with five messages; it closes the connection once all five are acknowledged.
     let server = MessageServer::start("127.0.0.1:0", messages()).await?;
@@ -53,7 +52,6 @@ async fn main() -> anyhow::Result<()> {
         println!("  {:>2}  {}", message.id, message.text);
     }
     store.close().await?;
-    std::fs::remove_dir_all(&dir)?;
     Ok(())
 }
 // ANCHOR_END: demo
