@@ -23,7 +23,12 @@ fn numbered(ids: std::ops::RangeInclusive<i64>) -> Vec<Message> {
 }
 
 fn start_agent(server: SocketAddr, db: &Path) -> Child {
+    start_agent_with(server, db, &[])
+}
+
+fn start_agent_with(server: SocketAddr, db: &Path, more: &[&str]) -> Child {
     Command::new(env!("CARGO_BIN_EXE_agent"))
+        .args(more)
         .arg("--server")
         .arg(server.to_string())
         .arg("--db")
@@ -408,4 +413,60 @@ async fn the_server_ignores_bad_acks_and_resends_what_was_not_acknowledged() {
 fn numbered_line(id: i64) -> String {
     let message = &numbered(id..=id)[0];
     format!("{} {}", message.id, message.text)
+}
+
+/// A server that sends `id text` lines as fast as the agent takes them and
+/// never reads an ack (its receive buffer is made small, so it fills soon).
+/// Returns once the agent has stopped taking lines, with the last id sent;
+/// the connection stays open, unread, until `hold` is dropped.
+async fn deaf_server() -> (
+    SocketAddr,
+    tokio::task::JoinHandle<(i64, tokio::net::TcpStream)>,
+) {
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.set_recv_buffer_size(4096).unwrap();
+    socket.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    let address = socket.local_addr().unwrap();
+    let listener = socket.listen(1).unwrap();
+    let stalled = tokio::spawn(async move {
+        let (mut connection, _) = listener.accept().await.unwrap();
+        let mut next_id = 1;
+        loop {
+            let mut chunk = String::new();
+            for id in next_id..next_id + 1000 {
+                chunk.push_str(&numbered_line(id));
+                chunk.push('\n');
+            }
+            // Stalled: the agent has not taken a chunk for a whole second.
+            let write = connection.write_all(chunk.as_bytes());
+            if timeout(Duration::from_secs(1), write).await.is_err() {
+                return (next_id - 1, connection);
+            }
+            next_id += 1000;
+        }
+    });
+    (address, stalled)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ctrl_c_stops_the_agent_when_the_server_stops_reading_acks() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("inbox.db");
+    let (address, stalled) = deaf_server().await;
+    let agent = start_agent_with(address, &db, &["--finish-within", "1"]);
+    // The agent is stuck writing acks nobody reads, its queue is full, and
+    // it has stopped reading: backpressure, as it should be.
+    let (sent, _connection) = stalled.await.unwrap();
+    eprintln!("the agent stalled after {sent} messages");
+
+    send_signal(&agent, "-INT");
+    let (output, stderr) = finish(agent).await;
+
+    assert!(output.status.success(), "{stderr}");
+    assert!(stderr.contains("stopped (interrupted)"), "{stderr}");
+    assert!(stderr.contains("gave up on the last acks"), "{stderr}");
+    // What it read before the stall was stored, none of it twice.
+    let ids = stored_ids(&db);
+    assert!(!ids.is_empty() && ids.len() as i64 <= sent, "{stderr}");
+    assert!(ids.windows(2).all(|pair| pair[0] < pair[1]));
 }

@@ -1,9 +1,10 @@
-//! `agent --server ADDRESS --db FILE [--queue N] [--batch N]`: stores the server's messages
+//! `agent --server ADDRESS --db FILE [--queue N] [--batch N] [--finish-within SECONDS]`: stores the server's messages
 //! until the server closes the connection, or Ctrl-C or SIGTERM; a second signal exits at once.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use agent_inbox::{Settings, Store, agent};
 use tokio::signal::unix::{SignalKind, signal};
@@ -30,6 +31,14 @@ fn parse_args() -> anyhow::Result<Args> {
             "--db" => db = Some(PathBuf::from(value()?)),
             "--queue" => settings.queue_capacity = value()?.parse()?,
             "--batch" => settings.batch_max = value()?.parse()?,
+            "--finish-within" => {
+                let seconds: f64 = value()?.parse()?;
+                anyhow::ensure!(
+                    seconds >= 0.0,
+                    "--finish-within is in seconds"
+                );
+                settings.finish_within = Duration::from_secs_f64(seconds);
+            }
             _ => anyhow::bail!("unknown argument {flag:?}"),
         }
     }
@@ -37,8 +46,7 @@ fn parse_args() -> anyhow::Result<Args> {
         settings.queue_capacity > 0 && settings.batch_max > 0,
         "sizes must be above 0"
     );
-    let usage =
-        "usage: agent --server ADDRESS --db FILE [--queue N] [--batch N]";
+    let usage = "usage: agent --server ADDRESS --db FILE [--queue N] [--batch N] [--finish-within SECONDS]";
     Ok(Args {
         server: server.ok_or_else(|| anyhow::anyhow!(usage))?,
         db: db.ok_or_else(|| anyhow::anyhow!(usage))?,
