@@ -470,3 +470,74 @@ async fn ctrl_c_stops_the_agent_when_the_server_stops_reading_acks() {
     assert!(!ids.is_empty() && ids.len() as i64 <= sent, "{stderr}");
     assert!(ids.windows(2).all(|pair| pair[0] < pair[1]));
 }
+
+/// A server that sends messages 1 to `count` while it reads acks slowly (50
+/// at a time, a millisecond apart). When the agent closes its side, the
+/// server stops sending and closes too. Returns the ids acknowledged, or the
+/// error that ended the reading (a reset, say).
+async fn slow_reading_server(
+    count: i64,
+) -> (
+    SocketAddr,
+    tokio::task::JoinHandle<Result<Vec<i64>, String>>,
+) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let acked = tokio::spawn(async move {
+        let (connection, _) = listener.accept().await.unwrap();
+        let (from_agent, mut to_agent) = connection.into_split();
+        let sending = tokio::spawn(async move {
+            for id in 1..=count {
+                let line = format!("{}\n", numbered_line(id));
+                if to_agent.write_all(line.as_bytes()).await.is_err() {
+                    break;
+                }
+            }
+            // Keep our side open until dropped: more could always come.
+            std::future::pending::<()>().await;
+        });
+        let mut lines = BufReader::new(from_agent).lines();
+        let mut acked = Vec::new();
+        let outcome = loop {
+            match lines.next_line().await {
+                Ok(Some(line)) => {
+                    acked
+                        .push(agent_inbox::protocol::parse_ack(&line).unwrap());
+                    if acked.len() % 50 == 0 {
+                        tokio::time::sleep(Duration::from_millis(1)).await;
+                    }
+                }
+                Ok(None) => break Ok(acked),
+                Err(error) => {
+                    break Err(format!("{error} after {} acks", acked.len()));
+                }
+            }
+        };
+        sending.abort(); // closes our side: the agent sees the end
+        outcome
+    });
+    (address, acked)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn after_ctrl_c_every_stored_message_is_acknowledged_to_a_slow_server() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("inbox.db");
+    let (address, acked) = slow_reading_server(1_000_000).await;
+    let agent = start_agent(address, &db);
+    // Let it store a while, with acks piling up behind the slow reader.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+
+    send_signal(&agent, "-INT");
+    let (output, stderr) = finish(agent).await;
+
+    assert!(output.status.success(), "{stderr}");
+    assert!(stderr.contains("stopped (interrupted)"), "{stderr}");
+    assert!(!stderr.contains("gave up"), "{stderr}");
+    let mut acked = acked.await.unwrap().expect("the acks were cut off");
+    acked.sort();
+    let stored = stored_ids(&db);
+    assert!(stored.len() > 1000, "stored only {}", stored.len());
+    assert_eq!(acked.len(), stored.len(), "{stderr}");
+    assert_eq!(acked, stored);
+}
