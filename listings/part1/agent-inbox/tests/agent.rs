@@ -472,8 +472,8 @@ async fn ctrl_c_stops_the_agent_when_the_server_stops_reading_acks() {
 }
 
 /// A server that sends messages 1 to `count` while it reads acks slowly (50
-/// at a time, a millisecond apart). When the agent closes its side, the
-/// server stops sending and closes too. Returns the ids acknowledged, or the
+/// at a time, a millisecond apart), through a small receive buffer. When
+/// the agent closes its side, the server stops sending and closes too. Returns the ids acknowledged, or the
 /// error that ended the reading (a reset, say).
 async fn slow_reading_server(
     count: i64,
@@ -481,8 +481,13 @@ async fn slow_reading_server(
     SocketAddr,
     tokio::task::JoinHandle<Result<Vec<i64>, String>>,
 ) {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let address = listener.local_addr().unwrap();
+    // A small receive buffer: acks the server has not read yet wait in the
+    // agent's socket instead of ours.
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.set_recv_buffer_size(4096).unwrap();
+    socket.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    let address = socket.local_addr().unwrap();
+    let listener = socket.listen(1).unwrap();
     let acked = tokio::spawn(async move {
         let (connection, _) = listener.accept().await.unwrap();
         let (from_agent, mut to_agent) = connection.into_split();
@@ -501,8 +506,10 @@ async fn slow_reading_server(
         let outcome = loop {
             match lines.next_line().await {
                 Ok(Some(line)) => {
-                    acked
-                        .push(agent_inbox::protocol::parse_ack(&line).unwrap());
+                    match agent_inbox::protocol::parse_ack(&line) {
+                        Some(id) => acked.push(id),
+                        None => break Err(format!("cut ack {line:?}")),
+                    }
                     if acked.len() % 50 == 0 {
                         tokio::time::sleep(Duration::from_millis(1)).await;
                     }
@@ -540,4 +547,51 @@ async fn after_ctrl_c_every_stored_message_is_acknowledged_to_a_slow_server() {
     assert!(stored.len() > 1000, "stored only {}", stored.len());
     assert_eq!(acked.len(), stored.len(), "{stderr}");
     assert_eq!(acked, stored);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_line_ending_in_crlf_is_stored_without_the_cr() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("inbox.db");
+    let bytes = b"1 one\r\n2 two\n3 a \r inside stays\r\n".to_vec();
+    let (address, answers) = raw_server(bytes).await;
+
+    let (output, stderr) = finish(start_agent(address, &db)).await;
+
+    assert!(output.status.success(), "{stderr}");
+    let texts: Vec<String> = stored(&db).into_iter().map(|m| m.text).collect();
+    assert_eq!(texts, ["one", "two", "a \r inside stays"]);
+    assert_eq!(answers.await.unwrap(), ["ack 1", "ack 2", "ack 3"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_known_id_with_another_text_keeps_the_first_and_sets_the_second_aside()
+ {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("inbox.db");
+    let bytes = b"1 first\n2 second\n1 first\n2 SECOND, changed\n".to_vec();
+    let (address, answers) = raw_server(bytes).await;
+
+    let (output, stderr) = finish(start_agent(address, &db)).await;
+
+    assert!(output.status.success(), "{stderr}");
+    assert!(
+        stderr.contains(
+            "received 4, stored 2 new, 2 already stored, 0 lines skipped, \
+             1 conflicting"
+        ),
+        "{stderr}"
+    );
+    let texts: Vec<String> = stored(&db).into_iter().map(|m| m.text).collect();
+    assert_eq!(texts, ["first", "second"], "the first text stays");
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let aside: (i64, String) = conn
+        .query_row("SELECT id, text FROM conflicts", [], |row| {
+            Ok((row.get(0)?, row.get(1)?))
+        })
+        .unwrap();
+    assert_eq!(aside, (2, "SECOND, changed".to_string()));
+    // All four acknowledged: each is stored somewhere, and a server that
+    // got no ack would send it for ever.
+    assert_eq!(answers.await.unwrap(), ["ack 1", "ack 2", "ack 1", "ack 2"]);
 }
