@@ -17,8 +17,8 @@ const BATCH: usize = 5;
 async fn run_agent(
     server: std::net::SocketAddr,
     db: tokio_rusqlite::Connection,
-) {
-    let connection = TcpStream::connect(server).await.unwrap();
+) -> anyhow::Result<()> {
+    let connection = TcpStream::connect(server).await?;
     let (from_server, mut to_server) = connection.into_split();
     let (queue_tx, mut queue_rx) = mpsc::channel::<(i64, String)>(100);
     // Reader and writer are joined in this one task, so killing the task kills both.
@@ -38,34 +38,37 @@ async fn run_agent(
                     }
                     transaction.commit()
                 })
-                .await
-                .unwrap();
+                .await?;
             }
         }
+        anyhow::Ok(())
     };
     let read = async move {
         let mut lines = BufReader::new(from_server).lines();
-        while let Ok(Some(line)) = lines.next_line().await {
-            let (id, text) = line.split_once(' ').unwrap();
-            let id: i64 = id.parse().unwrap();
+        while let Some(line) = lines.next_line().await? {
+            let Some((id, text)) = line.split_once(' ') else {
+                anyhow::bail!("not `<id> <text>`: {line:?}");
+            };
+            let id: i64 = id.parse()?;
             // THE MISTAKE: the server now forgets this message, which is only in our memory.
             to_server
                 .write_all(format!("ack {id}\n").as_bytes())
-                .await
-                .unwrap();
-            queue_tx.send((id, text.to_string())).await.unwrap();
+                .await?;
+            queue_tx.send((id, text.to_string())).await?;
         }
+        anyhow::Ok(())
     };
-    tokio::join!(read, write);
+    tokio::try_join!(read, write)?;
+    Ok(())
 }
 // ANCHOR_END: agent
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> anyhow::Result<()> {
-    let dir = std::env::temp_dir()
-        .join(format!("agent-ack-early-{}", std::process::id()));
-    std::fs::create_dir_all(&dir)?;
-    let db = tokio_rusqlite::Connection::open(dir.join("inbox.db")).await?;
+    // A fresh folder, removed when `dir` is dropped.
+    let dir = tempfile::tempdir()?;
+    let db =
+        tokio_rusqlite::Connection::open(dir.path().join("inbox.db")).await?;
     db.call(|conn| {
         conn.execute(
             "CREATE TABLE messages (id INTEGER PRIMARY KEY, text TEXT NOT NULL)",
@@ -136,6 +139,5 @@ async fn main() -> anyhow::Result<()> {
     println!("acknowledged but never stored: {lost:?}");
     println!("the server will not send them again: they are lost");
     db.close().await?;
-    std::fs::remove_dir_all(&dir)?;
     Ok(())
 }
