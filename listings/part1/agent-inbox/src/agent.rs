@@ -157,6 +157,8 @@ pub async fn run(
     let (stop, received, skipped, from_server) =
         read_messages(from_server, queue_tx, stop).await;
 
+    // ANCHOR_END: run
+    // ANCHOR: finish
     // The writer commits what is queued and acknowledges it, then closes its
     // side of the connection. Its acks get until `deadline`: a server that
     // stopped reading them must not keep us here for ever.
@@ -186,6 +188,8 @@ pub async fn run(
     })
 }
 
+// ANCHOR_END: finish
+
 /// Reads and throws away whatever the server still sends, until it closes.
 async fn read_to_end(mut from_server: BufReader<OwnedReadHalf>) {
     loop {
@@ -198,7 +202,6 @@ async fn read_to_end(mut from_server: BufReader<OwnedReadHalf>) {
         }
     }
 }
-// ANCHOR_END: run
 
 // ANCHOR: reader
 async fn read_messages(
@@ -301,6 +304,9 @@ async fn store_and_acknowledge(
     Ok((counts, server_listens))
 }
 
+// ANCHOR_END: writer
+
+// ANCHOR: write_acks
 /// Writes acks unless told to give up; returns whether the server still
 /// listens. Waiting here is backpressure from a server that reads slowly.
 async fn write_acks(
@@ -323,4 +329,4 @@ async fn write_acks(
     }
     true
 }
-// ANCHOR_END: writer
+// ANCHOR_END: write_acks

@@ -10,7 +10,7 @@ use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
 use tokio::sync::mpsc;
 
-// ANCHOR: agent
+// ANCHOR: setup
 async fn run_agent(server: SocketAddr, db_path: &Path) -> anyhow::Result<u64> {
     // Setup: the database, the connection, the queue, the background task.
     let db = tokio_rusqlite::Connection::open(db_path).await?;
@@ -47,6 +47,8 @@ async fn run_agent(server: SocketAddr, db_path: &Path) -> anyhow::Result<u64> {
         anyhow::Ok(stored)
     });
 
+    // ANCHOR_END: setup
+    // ANCHOR: messages
     // Per message: read a line, check it, queue it.
     let mut lines = BufReader::new(from_server).lines();
     while let Some(line) = lines.next_line().await? {
@@ -62,7 +64,7 @@ async fn run_agent(server: SocketAddr, db_path: &Path) -> anyhow::Result<u64> {
     db.close().await?;
     Ok(stored)
 }
-// ANCHOR_END: agent
+// ANCHOR_END: messages
 
 // ANCHOR: main
 #[tokio::main]
