@@ -34,8 +34,8 @@ pub struct Settings {
 impl Default for Settings {
     fn default() -> Self {
         Settings {
-            queue_capacity: 1024,
-            batch_max: 512,
+            queue_capacity: 8192,
+            batch_max: 4096,
             finish_within: Duration::from_secs(10),
         }
     }
