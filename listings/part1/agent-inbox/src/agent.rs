@@ -1,4 +1,5 @@
-//! The agent: reads messages from the server, stores them in batches, acknowledges them.
+//! The agent: reads messages from the server, stores them in batches,
+//! acknowledges them.
 
 use std::fmt;
 use std::fmt::Write as _;
@@ -80,7 +81,8 @@ pub struct Report {
     pub skipped: u64,
     /// Messages committed that were not in the database yet.
     pub stored: u64,
-    /// Messages committed whose id was already stored (sent again by the server).
+    /// Messages committed whose id was already stored (sent again by the
+    /// server).
     pub duplicates: u64,
     /// Of those, messages whose text differed from the stored one: kept in
     /// the `conflicts` table, never in place of the first.
@@ -129,8 +131,9 @@ impl fmt::Display for AgentError {
 impl std::error::Error for AgentError {}
 
 // ANCHOR: run
-/// Connects to the server and runs until it closes, `stop` fires, or the database fails.
-/// Every message read before that is committed, then acknowledged, before this returns.
+/// Connects to the server and runs until it closes, `stop` fires, or the
+/// database fails. Every message read before that is committed, then
+/// acknowledged, before this returns.
 pub async fn run(
     server: SocketAddr,
     store: &Store,
@@ -142,7 +145,8 @@ pub async fn run(
         .map_err(AgentError::Connect)?;
     let (from_server, to_server) = connection.into_split();
 
-    // The bounded queue between the reader (here) and the writer (a task of its own).
+    // The bounded queue between the reader (here) and the writer (a task of its
+    // own).
     let (queue_tx, queue_rx) = mpsc::channel(settings.queue_capacity);
     let give_up_acks = CancellationToken::new();
     let mut writer = tokio::spawn(store_and_acknowledge(
@@ -153,7 +157,8 @@ pub async fn run(
         give_up_acks.clone(),
     ));
 
-    // Returns when reading stops; dropping `queue_tx` then tells the writer to finish.
+    // Returns when reading stops; dropping `queue_tx` then tells the writer to
+    // finish.
     let (stop, received, skipped, from_server) =
         read_messages(from_server, queue_tx, stop).await;
 
@@ -218,7 +223,8 @@ async fn read_messages(
             // Checked first, so that once asked to stop we read nothing more.
             biased;
             () = &mut stop => break Stop::Interrupted,
-            // The writer gave up (the database failed): stop at once, even if the server is quiet.
+            // The writer gave up (the database failed): stop at once, even if
+            // the server is quiet.
             () = queue_tx.closed() => break Stop::WriterStopped,
             read = protocol::read_line(&mut reader, &mut line) => read,
         };
@@ -250,7 +256,8 @@ async fn read_messages(
             Ok(Line::Cut) => {
                 eprintln!(
                     "agent: the connection closed in the middle of a line; \
-                     its {} bytes are dropped (not acknowledged, so the server keeps it)",
+                     its {} bytes are dropped (not acknowledged, so the \
+                     server keeps it)",
                     line.len()
                 );
                 break Stop::ServerVanishedMidLine;
@@ -277,17 +284,18 @@ async fn store_and_acknowledge(
     let mut counts = Saved::default();
     let mut server_listens = true;
     let mut batch = Vec::with_capacity(batch_max);
-    // Waits for at least one message, then takes whatever else is queued, up to batch_max.
-    // Returns 0 only once the queue is closed and empty.
+    // Waits for at least one message, then takes whatever else is queued, up to
+    // batch_max. Returns 0 only once the queue is closed and empty.
     while queue_rx.recv_many(&mut batch, batch_max).await > 0 {
         let mut acks = String::new();
         for message in &batch {
             writeln!(acks, "ack {}", message.id).unwrap();
         }
-        // On error the `?` returns before a single ack is written: nothing of the
-        // batch was committed, so none of it may be acknowledged.
+        // On error the `?` returns before a single ack is written: nothing of
+        // the batch was committed, so none of it may be acknowledged.
         counts += store.save(std::mem::take(&mut batch)).await?;
-        // Committed: only now is it safe to tell the server it can forget these.
+        // Committed: only now is it safe to tell the server it can forget
+        // these.
         if server_listens {
             server_listens =
                 write_acks(&mut to_server, &acks, &give_up_acks).await;
@@ -323,7 +331,8 @@ async fn write_acks(
     };
     if let Err(error) = written {
         eprintln!(
-            "agent: cannot acknowledge (stored anyway, the server will resend): {error}"
+            "agent: cannot acknowledge (stored anyway, the server will \
+             resend): {error}"
         );
         return false;
     }

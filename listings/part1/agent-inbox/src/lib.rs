@@ -1,7 +1,8 @@
-//! An agent that stores the messages of a server in SQLite, and the server it talks to.
+//! An agent that stores the messages of a server in SQLite, and the server it
+//! talks to.
 //!
-//! The server sends `<id> <text>` lines; the agent queues each message, a background task
-//! commits them in batches, and only then answers `ack <id>`.
+//! The server sends `<id> <text>` lines; the agent queues each message, a
+//! background task commits them in batches, and only then answers `ack <id>`.
 
 pub mod agent;
 pub mod protocol;

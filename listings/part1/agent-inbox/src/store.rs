@@ -50,7 +50,8 @@ impl std::error::Error for StoreError {
     }
 }
 
-/// Turns tokio-rusqlite's error into ours; `wrap` says which kind a SQLite error is.
+/// Turns tokio-rusqlite's error into ours; `wrap` says which kind a SQLite
+/// error is.
 fn from_call(
     error: tokio_rusqlite::Error<rusqlite::Error>,
     wrap: impl FnOnce(rusqlite::Error) -> StoreError,
@@ -98,8 +99,9 @@ impl Store {
             .await
             .map_err(open_error)?;
         db.call(|conn| {
-            // WAL with synchronous = FULL: a commit is on disk before `call` returns,
-            // so it survives the process being killed and the power going out.
+            // WAL with synchronous = FULL: a commit is on disk before `call`
+            // returns, so it survives the process being killed and the power
+            // going out.
             conn.pragma_update(None, "journal_mode", "WAL")?;
             conn.pragma_update(None, "synchronous", "FULL")?;
             conn.execute(
@@ -127,17 +129,19 @@ impl Store {
     // ANCHOR_END: open
 
     // ANCHOR: save
-    /// Stores a batch in one transaction.
-    /// When this returns `Ok`, the whole batch is committed; on `Err`, none of it is.
+    /// Stores a batch in one transaction. When this returns `Ok`, the whole
+    /// batch is committed; on `Err`, none of it is.
     pub async fn save(&self, batch: Vec<Message>) -> Result<Saved, StoreError> {
         self.db
             .call(move |conn| {
                 let transaction = conn.transaction()?;
                 let mut saved = Saved::default();
                 {
-                    // An id already stored is skipped, so a message sent twice is kept once.
+                    // An id already stored is skipped, so a message sent twice
+                    // is kept once.
                     let mut insert = transaction.prepare_cached(
-                        "INSERT OR IGNORE INTO messages (id, text) VALUES (?1, ?2)",
+                        "INSERT OR IGNORE INTO messages (id, text)
+                         VALUES (?1, ?2)",
                     )?;
                     let mut conflict = transaction.prepare_cached(
                         "INSERT INTO conflicts (id, text)
@@ -149,9 +153,9 @@ impl Store {
                             saved.added += 1;
                         } else {
                             saved.duplicates += 1;
-                            saved.conflicts +=
-                                conflict.execute((message.id, &message.text))?
-                                    as u64;
+                            saved.conflicts += conflict
+                                .execute((message.id, &message.text))?
+                                as u64;
                         }
                     }
                 }

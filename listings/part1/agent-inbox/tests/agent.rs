@@ -1,4 +1,5 @@
-//! The server and the agent run for real, on loopback, with databases in temporary folders.
+//! The server and the agent run for real, on loopback, with databases in
+//! temporary folders.
 
 use std::net::SocketAddr;
 use std::path::Path;
@@ -11,7 +12,8 @@ use tokio::net::TcpListener;
 use tokio::process::{Child, Command};
 use tokio::time::timeout;
 
-/// Generous: only there so that a broken agent fails the test instead of hanging it.
+/// Generous: only there so that a broken agent fails the test instead of
+/// hanging it.
 const PATIENCE: Duration = Duration::from_secs(120);
 
 fn numbered(ids: std::ops::RangeInclusive<i64>) -> Vec<Message> {
@@ -172,8 +174,9 @@ async fn ctrl_c_in_the_middle_of_a_stream_loses_nothing_received() {
     // Every message the agent says it received is stored...
     let received = format!("received {}, stored {} new", ids.len(), ids.len());
     assert!(stderr.contains(&received), "{received:?} not in {stderr}");
-    // ...and acknowledged, and nothing that is not stored was acknowledged. The server reads
-    // acks in a task of its own: give it time to read those still in the socket.
+    // ...and acknowledged, and nothing that is not stored was acknowledged. The
+    // server reads acks in a task of its own: give it time to read those still
+    // in the socket.
     timeout(PATIENCE, server.wait_for_acks(ids.len() as u64))
         .await
         .expect("stored messages were never acknowledged");
@@ -191,7 +194,8 @@ async fn killed_then_restarted_the_agent_stores_every_message_exactly_once() {
         .await
         .unwrap();
 
-    // SIGKILL: no handler runs, nothing is drained, whatever was in memory is gone.
+    // SIGKILL: no handler runs, nothing is drained, whatever was in memory is
+    // gone.
     let agent = start_agent(server.address(), &db);
     server.wait_for_acks(2_000).await;
     send_signal(&agent, "-KILL");
@@ -204,7 +208,8 @@ async fn killed_then_restarted_the_agent_stores_every_message_exactly_once() {
     assert!(acked.len() < messages.len(), "the stream was not cut");
     assert!(acked.iter().all(|id| after_kill.binary_search(id).is_ok()));
 
-    // The server sends the rest again, including any stored but not acknowledged.
+    // The server sends the rest again, including any stored but not
+    // acknowledged.
     let (output, stderr) = finish(start_agent(server.address(), &db)).await;
     assert!(output.status.success(), "{stderr}");
     assert_eq!(stored(&db), messages);
@@ -237,8 +242,8 @@ async fn the_same_id_sent_twice_is_stored_once() {
     assert!(second.unacked_ids().is_empty());
 }
 
-/// A server made by hand, that sends `bytes`, closes its sending side, and returns every
-/// line the agent sent back.
+/// A server made by hand, that sends `bytes`, closes its sending side, and
+/// returns every line the agent sent back.
 async fn raw_server(
     bytes: Vec<u8>,
 ) -> (SocketAddr, tokio::task::JoinHandle<Vec<String>>) {
@@ -303,8 +308,9 @@ async fn a_server_that_resets_the_connection_leaves_what_was_read_stored() {
     let server = tokio::spawn(async move {
         let (mut connection, _) = listener.accept().await.unwrap();
         connection.write_all(b"1 one\n2 two\n3 thr").await.unwrap();
-        // Wait for the agent's first ack, so the lines are read, then vanish. Closing a socket
-        // with unread bytes in it (the rest of the acks) makes the system send a reset.
+        // Wait for the agent's first ack, so the lines are read, then vanish.
+        // Closing a socket with unread bytes in it (the rest of the acks) makes
+        // the system send a reset.
         let mut byte = [0u8; 1];
         connection.read_exact(&mut byte).await.unwrap();
         drop(connection);
@@ -367,7 +373,8 @@ async fn a_write_that_fails_midway_loses_nothing_acknowledged() {
     assert!(!acked.contains(&700) && !ids.contains(&700));
     assert!(acked.iter().all(|id| ids.binary_search(id).is_ok()));
 
-    // Once the disk is fixed, a restart stores everything the server still holds.
+    // Once the disk is fixed, a restart stores everything the server still
+    // holds.
     conn.execute_batch("DROP TRIGGER refuse").unwrap();
     let (output, stderr) = finish(start_agent(server.address(), &db)).await;
     assert!(output.status.success(), "{stderr}");
@@ -471,10 +478,10 @@ async fn ctrl_c_stops_the_agent_when_the_server_stops_reading_acks() {
     assert!(ids.windows(2).all(|pair| pair[0] < pair[1]));
 }
 
-/// A server that sends messages 1 to `count` while it reads acks slowly (50
-/// at a time, a millisecond apart), through a small receive buffer. When
-/// the agent closes its side, the server stops sending and closes too. Returns the ids acknowledged, or the
-/// error that ended the reading (a reset, say).
+/// A server that sends messages 1 to `count` while it reads acks slowly (50 at
+/// a time, a millisecond apart), through a small receive buffer. When the agent
+/// closes its side, the server stops sending and closes too. Returns the ids
+/// acknowledged, or the error that ended the reading (a reset, say).
 async fn slow_reading_server(
     count: i64,
 ) -> (

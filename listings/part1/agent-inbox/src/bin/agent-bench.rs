@@ -1,5 +1,6 @@
-//! Streams messages from the server to the agent on loopback and measures messages per second,
-//! stored in batches (the agent's way) and one insert and commit at a time (the source guide's).
+//! Streams messages from the server to the agent on loopback and measures
+//! messages per second, stored in batches (the agent's way) and one insert and
+//! commit at a time (the source guide's).
 //!
 //! `cargo run -p agent-inbox --bin agent-bench --release -- --messages 200000`
 
@@ -15,7 +16,8 @@ struct Run {
 }
 
 // ANCHOR: measure
-/// One stream, end to end: a fresh server and database, the agent until the server closes.
+/// One stream, end to end: a fresh server and database, the agent until the
+/// server closes.
 async fn stream(messages: u64, settings: Settings) -> anyhow::Result<Run> {
     let dir = tempfile::tempdir()?;
     let store = Store::open(&dir.path().join("inbox.db")).await?;
@@ -32,7 +34,8 @@ async fn stream(messages: u64, settings: Settings) -> anyhow::Result<Run> {
     agent::run(server.address(), &store, settings, future::pending()).await?;
     let elapsed = start.elapsed();
 
-    // The check: every message is in the database once, and the server holds none back.
+    // The check: every message is in the database once, and the server holds
+    // none back.
     let stored = store.count().await? as u64;
     anyhow::ensure!(stored == messages, "stored {stored} of {messages}");
     anyhow::ensure!(
@@ -149,7 +152,8 @@ async fn main() -> anyhow::Result<()> {
     }
     println!();
     println!(
-        "batches: {:.0}x the messages per second; every message stored once and acknowledged",
+        "batches: {:.0}x the messages per second; \
+         every message stored once and acknowledged",
         rate(&batched) / rate(&one_by_one)
     );
     println!(

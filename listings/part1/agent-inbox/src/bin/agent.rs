@@ -1,5 +1,6 @@
-//! `agent --server ADDRESS --db FILE [--queue N] [--batch N] [--finish-within SECONDS]`: stores the server's messages
-//! until the server closes the connection, or Ctrl-C or SIGTERM; a second signal exits at once.
+//! `agent --server ADDRESS --db FILE [--queue N] [--batch N]
+//! [--finish-within SECONDS]`: stores the server's messages until the server
+//! closes the connection, or Ctrl-C or SIGTERM; a second signal exits at once.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -46,7 +47,8 @@ fn parse_args() -> anyhow::Result<Args> {
         settings.queue_capacity > 0 && settings.batch_max > 0,
         "sizes must be above 0"
     );
-    let usage = "usage: agent --server ADDRESS --db FILE [--queue N] [--batch N] [--finish-within SECONDS]";
+    let usage = "usage: agent --server ADDRESS --db FILE \
+                 [--queue N] [--batch N] [--finish-within SECONDS]";
     Ok(Args {
         server: server.ok_or_else(|| anyhow::anyhow!(usage))?,
         db: db.ok_or_else(|| anyhow::anyhow!(usage))?,
@@ -64,7 +66,8 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    // Open the database before connecting: if it cannot be written, we acknowledge nothing.
+    // Open the database before connecting: if it cannot be written, we
+    // acknowledge nothing.
     let store = match Store::open(&args.db).await {
         Ok(store) => store,
         Err(error) => {
@@ -84,11 +87,15 @@ async fn main() -> ExitCode {
         () = force.cancelled() => {
             // Safe: nothing is acknowledged before it is committed, and a
             // commit cut short by the exit is rolled back by SQLite.
-            eprintln!("agent: second signal, exiting now (unacknowledged messages will be resent)");
+            eprintln!(
+                "agent: second signal, exiting now \
+                 (unacknowledged messages will be resent)"
+            );
             return ExitCode::from(130);
         }
     };
-    // Closing waits for the database thread, so every commit is finished when we exit.
+    // Closing waits for the database thread, so every commit is finished when
+    // we exit.
     let closed = store.close().await;
     match (outcome, closed) {
         (Ok(report), Ok(())) => {
@@ -97,7 +104,8 @@ async fn main() -> ExitCode {
         }
         (Err(error), _) => {
             eprintln!(
-                "agent: {error}; stopping (whatever was not acknowledged will be resent)"
+                "agent: {error}; stopping \
+                 (whatever was not acknowledged will be resent)"
             );
             ExitCode::FAILURE
         }

@@ -1,5 +1,5 @@
-//! The demo: a server with five messages, the agent storing them, and the same messages
-//! sent a second time.
+//! The demo: a server with five messages, the agent storing them, and the same
+//! messages sent a second time.
 
 use std::future;
 
@@ -30,7 +30,8 @@ async fn main() -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
     let store = Store::open(&dir.path().join("inbox.db")).await?;
 
-    // A server with five messages; it closes the connection once all five are acknowledged.
+    // A server with five messages; it closes the connection once all five are
+    // acknowledged.
     let server = MessageServer::start("127.0.0.1:0", messages()).await?;
     let never = future::pending();
     let report =
@@ -39,7 +40,8 @@ async fn main() -> anyhow::Result<()> {
     println!("first run: {report}");
     println!("server: {} unacknowledged", server.unacked_ids().len());
 
-    // A second server that never got the acks sends the same five messages again.
+    // A second server that never got the acks sends the same five messages
+    // again.
     let forgetful = MessageServer::start("127.0.0.1:0", messages()).await?;
     let never = future::pending();
     let report =
