@@ -1,5 +1,5 @@
-//! A mistake on purpose: an agent that acknowledges each message as soon as it reads it,
-//! before the message is committed, loses messages when it is killed.
+//! A mistake on purpose: an agent that acknowledges each message as soon as it
+//! reads it, before the message is committed, loses messages when it is killed.
 
 use std::collections::BTreeSet;
 use std::time::Duration;
@@ -9,19 +9,21 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::mpsc;
 
 const MESSAGES: i64 = 12;
-/// The writer commits every five messages, so the crash below lands at the same point on
-/// every run. Any batching writer has such a window; this one is just easy to hit.
+/// The writer commits every five messages, so the crash below lands at the same
+/// point on every run. Any batching writer has such a window; this one is just
+/// easy to hit.
 const BATCH: usize = 5;
 
 // ANCHOR: agent
 async fn run_agent(
     server: std::net::SocketAddr,
     db: tokio_rusqlite::Connection,
-) {
-    let connection = TcpStream::connect(server).await.unwrap();
+) -> anyhow::Result<()> {
+    let connection = TcpStream::connect(server).await?;
     let (from_server, mut to_server) = connection.into_split();
     let (queue_tx, mut queue_rx) = mpsc::channel::<(i64, String)>(100);
-    // Reader and writer are joined in this one task, so killing the task kills both.
+    // Reader and writer are joined in this one task, so killing the task kills
+    // both.
     let write = async move {
         let mut batch = Vec::new();
         while let Some(message) = queue_rx.recv().await {
@@ -32,49 +34,56 @@ async fn run_agent(
                     let transaction = conn.transaction()?;
                     for (id, text) in &full {
                         transaction.execute(
-                            "INSERT OR IGNORE INTO messages (id, text) VALUES (?1, ?2)",
+                            "INSERT OR IGNORE INTO messages (id, text)
+                             VALUES (?1, ?2)",
                             (id, text),
                         )?;
                     }
                     transaction.commit()
                 })
-                .await
-                .unwrap();
+                .await?;
             }
         }
+        anyhow::Ok(())
     };
     let read = async move {
         let mut lines = BufReader::new(from_server).lines();
-        while let Ok(Some(line)) = lines.next_line().await {
-            let (id, text) = line.split_once(' ').unwrap();
-            let id: i64 = id.parse().unwrap();
-            // THE MISTAKE: the server now forgets this message, which is only in our memory.
+        while let Some(line) = lines.next_line().await? {
+            let Some((id, text)) = line.split_once(' ') else {
+                anyhow::bail!("not `<id> <text>`: {line:?}");
+            };
+            let id: i64 = id.parse()?;
+            // THE MISTAKE: the server now forgets this message, which is only
+            // in our memory.
             to_server
                 .write_all(format!("ack {id}\n").as_bytes())
-                .await
-                .unwrap();
-            queue_tx.send((id, text.to_string())).await.unwrap();
+                .await?;
+            queue_tx.send((id, text.to_string())).await?;
         }
+        anyhow::Ok(())
     };
-    tokio::join!(read, write);
+    tokio::try_join!(read, write)?;
+    Ok(())
 }
 // ANCHOR_END: agent
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> anyhow::Result<()> {
-    let dir = std::env::temp_dir()
-        .join(format!("agent-ack-early-{}", std::process::id()));
-    std::fs::create_dir_all(&dir)?;
-    let db = tokio_rusqlite::Connection::open(dir.join("inbox.db")).await?;
+    // A fresh folder, removed when `dir` is dropped.
+    let dir = tempfile::tempdir()?;
+    let db =
+        tokio_rusqlite::Connection::open(dir.path().join("inbox.db")).await?;
     db.call(|conn| {
         conn.execute(
-            "CREATE TABLE messages (id INTEGER PRIMARY KEY, text TEXT NOT NULL)",
+            "CREATE TABLE messages
+             (id INTEGER PRIMARY KEY, text TEXT NOT NULL)",
             [],
         )
     })
     .await?;
 
-    // The server sends twelve messages and forgets each one the agent acknowledges.
+    // The server sends twelve messages and forgets each one the agent
+    // acknowledges.
     let listener = TcpListener::bind("127.0.0.1:0").await?;
     let address = listener.local_addr()?;
     let server = tokio::spawn(async move {
@@ -104,8 +113,8 @@ async fn main() -> anyhow::Result<()> {
         acked.len()
     );
 
-    // Let the writer finish what it is doing, then kill the agent: whatever was only in
-    // its memory is gone, as after `kill -9` or a power cut.
+    // Let the writer finish what it is doing, then kill the agent: whatever was
+    // only in its memory is gone, as after `kill -9` or a power cut.
     let count = || {
         db.call(|conn| {
             conn.query_row("SELECT COUNT(*) FROM messages", [], |row| {
@@ -136,6 +145,5 @@ async fn main() -> anyhow::Result<()> {
     println!("acknowledged but never stored: {lost:?}");
     println!("the server will not send them again: they are lost");
     db.close().await?;
-    std::fs::remove_dir_all(&dir)?;
     Ok(())
 }

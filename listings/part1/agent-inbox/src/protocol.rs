@@ -1,4 +1,5 @@
-//! The wire format: the server sends `<id> <text>\n`, the agent answers `ack <id>\n`.
+//! The wire format: the server sends `<id> <text>\n`, the agent answers `ack
+//! <id>\n`.
 
 use std::fmt;
 use std::io;
@@ -29,7 +30,8 @@ pub enum Line {
     End,
 }
 
-/// Reads one line into `buf`, never holding more than `MAX_LINE + 1` bytes of it.
+/// Reads one line into `buf`, never holding more than `MAX_LINE + 1` bytes of
+/// it.
 pub async fn read_line<R>(reader: &mut R, buf: &mut Vec<u8>) -> io::Result<Line>
 where
     R: AsyncBufRead + Unpin,
@@ -40,6 +42,11 @@ where
     (&mut *reader).take(limit).read_until(b'\n', buf).await?;
     if buf.last() == Some(&b'\n') {
         buf.pop();
+        // A line may end in "\r\n" too; the "\r" is part of the ending,
+        // not of the message (the same rule as tokio's `Lines`).
+        if buf.last() == Some(&b'\r') {
+            buf.pop();
+        }
         return Ok(Line::Complete);
     }
     if buf.is_empty() {
@@ -48,7 +55,8 @@ where
     if buf.len() <= MAX_LINE {
         return Ok(Line::Cut);
     }
-    // Too long: skip the rest of it, so that the next read starts on the next line.
+    // Too long: skip the rest of it, so that the next read starts on the next
+    // line.
     loop {
         let chunk = reader.fill_buf().await?;
         if chunk.is_empty() {

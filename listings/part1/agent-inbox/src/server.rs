@@ -1,6 +1,6 @@
-//! A small message server: it keeps every message until an agent acknowledges it, sends all
-//! unacknowledged messages to each agent that connects, and closes the connection once the
-//! agent has acknowledged all it was sent.
+//! A small message server: it keeps every message until an agent acknowledges
+//! it, sends all unacknowledged messages to each agent that connects, and
+//! closes the connection once the agent has acknowledged all it was sent.
 
 use std::collections::{BTreeMap, HashSet};
 use std::io;
@@ -30,7 +30,8 @@ pub struct MessageServer {
 }
 
 impl MessageServer {
-    /// Listens on `address` (port 0 picks a free port) with these messages to deliver.
+    /// Listens on `address` (port 0 picks a free port) with these messages to
+    /// deliver.
     pub async fn start(
         address: &str,
         messages: impl IntoIterator<Item = Message>,
@@ -57,7 +58,8 @@ impl MessageServer {
         self.address
     }
 
-    /// How many acknowledgements have arrived (a re-acknowledged id counts once).
+    /// How many acknowledgements have arrived (a re-acknowledged id counts
+    /// once).
     pub fn acked(&self) -> u64 {
         self.outbox.lock().unwrap().acked
     }
@@ -123,7 +125,8 @@ async fn serve_agent(
 ) -> io::Result<()> {
     let peer = connection.peer_addr()?;
     let (from_agent, to_agent) = connection.into_split();
-    // Everything not acknowledged yet, including what an earlier connection was sent.
+    // Everything not acknowledged yet, including what an earlier connection was
+    // sent.
     let to_send: Vec<(i64, String)> = {
         let outbox = outbox.lock().unwrap();
         outbox
@@ -138,8 +141,8 @@ async fn serve_agent(
         to_send.len()
     );
 
-    // Sending and reading acks run at the same time: an agent that cannot get its acks out
-    // would stop reading, and then our sends would wait forever.
+    // Sending and reading acks run at the same time: an agent that cannot get
+    // its acks out would stop reading, and then our sends would wait forever.
     let send = async move {
         let mut to_agent = BufWriter::new(to_agent);
         for (id, text) in to_send {
@@ -166,7 +169,8 @@ async fn serve_agent(
                 }
                 Some(id) => {
                     eprintln!(
-                        "server: agent {peer} acknowledged {id}, which it was not sent"
+                        "server: agent {peer} acknowledged {id}, \
+                         which it was not sent"
                     )
                 }
                 None => eprintln!(
@@ -184,7 +188,8 @@ async fn serve_agent(
         "server: agent {peer} done, {} of its messages unacknowledged",
         waiting.len()
     );
-    // Dropping the writer closes the connection: this agent has nothing more to receive.
+    // Dropping the writer closes the connection: this agent has nothing more to
+    // receive.
     drop(sent);
     Ok(())
 }

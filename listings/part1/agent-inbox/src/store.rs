@@ -50,7 +50,8 @@ impl std::error::Error for StoreError {
     }
 }
 
-/// Turns tokio-rusqlite's error into ours; `wrap` says which kind a SQLite error is.
+/// Turns tokio-rusqlite's error into ours; `wrap` says which kind a SQLite
+/// error is.
 fn from_call(
     error: tokio_rusqlite::Error<rusqlite::Error>,
     wrap: impl FnOnce(rusqlite::Error) -> StoreError,
@@ -59,6 +60,25 @@ fn from_call(
         tokio_rusqlite::Error::Error(source) => wrap(source),
         tokio_rusqlite::Error::Close((_, source)) => wrap(source),
         _ => StoreError::Closed,
+    }
+}
+
+/// What saving a batch did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Saved {
+    /// Messages whose id was new.
+    pub added: u64,
+    /// Messages whose id was already stored.
+    pub duplicates: u64,
+    /// Of the duplicates, those whose text differs from the stored one.
+    pub conflicts: u64,
+}
+
+impl std::ops::AddAssign for Saved {
+    fn add_assign(&mut self, other: Saved) {
+        self.added += other.added;
+        self.duplicates += other.duplicates;
+        self.conflicts += other.conflicts;
     }
 }
 
@@ -79,13 +99,23 @@ impl Store {
             .await
             .map_err(open_error)?;
         db.call(|conn| {
-            // WAL with synchronous = FULL: a commit is on disk before `call` returns,
-            // so it survives the process being killed and the power going out.
+            // WAL with synchronous = FULL: a commit is on disk before `call`
+            // returns, so it survives the process being killed and the power
+            // going out.
             conn.pragma_update(None, "journal_mode", "WAL")?;
             conn.pragma_update(None, "synchronous", "FULL")?;
             conn.execute(
                 "CREATE TABLE IF NOT EXISTS messages (
                      id   INTEGER PRIMARY KEY,
+                     text TEXT NOT NULL
+                 )",
+                [],
+            )?;
+            // A message whose id is known but whose text is not: kept here,
+            // never in place of the text already stored (and acknowledged).
+            conn.execute(
+                "CREATE TABLE IF NOT EXISTS conflicts (
+                     id   INTEGER NOT NULL,
                      text TEXT NOT NULL
                  )",
                 [],
@@ -99,24 +129,38 @@ impl Store {
     // ANCHOR_END: open
 
     // ANCHOR: save
-    /// Stores a batch in one transaction and returns how many ids were new.
-    /// When this returns `Ok`, the whole batch is committed; on `Err`, none of it is.
-    pub async fn save(&self, batch: Vec<Message>) -> Result<usize, StoreError> {
+    /// Stores a batch in one transaction. When this returns `Ok`, the whole
+    /// batch is committed; on `Err`, none of it is.
+    pub async fn save(&self, batch: Vec<Message>) -> Result<Saved, StoreError> {
         self.db
             .call(move |conn| {
                 let transaction = conn.transaction()?;
-                let mut added = 0;
+                let mut saved = Saved::default();
                 {
-                    // An id already stored is skipped, so a message sent twice is kept once.
+                    // An id already stored is skipped, so a message sent twice
+                    // is kept once.
                     let mut insert = transaction.prepare_cached(
-                        "INSERT OR IGNORE INTO messages (id, text) VALUES (?1, ?2)",
+                        "INSERT OR IGNORE INTO messages (id, text)
+                         VALUES (?1, ?2)",
+                    )?;
+                    let mut conflict = transaction.prepare_cached(
+                        "INSERT INTO conflicts (id, text)
+                         SELECT ?1, ?2 WHERE NOT EXISTS
+                         (SELECT 1 FROM messages WHERE id = ?1 AND text = ?2)",
                     )?;
                     for message in &batch {
-                        added += insert.execute((message.id, &message.text))?;
+                        if insert.execute((message.id, &message.text))? == 1 {
+                            saved.added += 1;
+                        } else {
+                            saved.duplicates += 1;
+                            saved.conflicts += conflict
+                                .execute((message.id, &message.text))?
+                                as u64;
+                        }
                     }
                 }
                 transaction.commit()?;
-                Ok(added)
+                Ok(saved)
             })
             .await
             .map_err(|error| from_call(error, StoreError::Write))

@@ -1,4 +1,5 @@
-//! The server and the agent run for real, on loopback, with databases in temporary folders.
+//! The server and the agent run for real, on loopback, with databases in
+//! temporary folders.
 
 use std::net::SocketAddr;
 use std::path::Path;
@@ -11,7 +12,8 @@ use tokio::net::TcpListener;
 use tokio::process::{Child, Command};
 use tokio::time::timeout;
 
-/// Generous: only there so that a broken agent fails the test instead of hanging it.
+/// Generous: only there so that a broken agent fails the test instead of
+/// hanging it.
 const PATIENCE: Duration = Duration::from_secs(120);
 
 fn numbered(ids: std::ops::RangeInclusive<i64>) -> Vec<Message> {
@@ -23,7 +25,12 @@ fn numbered(ids: std::ops::RangeInclusive<i64>) -> Vec<Message> {
 }
 
 fn start_agent(server: SocketAddr, db: &Path) -> Child {
+    start_agent_with(server, db, &[])
+}
+
+fn start_agent_with(server: SocketAddr, db: &Path, more: &[&str]) -> Child {
     Command::new(env!("CARGO_BIN_EXE_agent"))
+        .args(more)
         .arg("--server")
         .arg(server.to_string())
         .arg("--db")
@@ -167,8 +174,9 @@ async fn ctrl_c_in_the_middle_of_a_stream_loses_nothing_received() {
     // Every message the agent says it received is stored...
     let received = format!("received {}, stored {} new", ids.len(), ids.len());
     assert!(stderr.contains(&received), "{received:?} not in {stderr}");
-    // ...and acknowledged, and nothing that is not stored was acknowledged. The server reads
-    // acks in a task of its own: give it time to read those still in the socket.
+    // ...and acknowledged, and nothing that is not stored was acknowledged. The
+    // server reads acks in a task of its own: give it time to read those still
+    // in the socket.
     timeout(PATIENCE, server.wait_for_acks(ids.len() as u64))
         .await
         .expect("stored messages were never acknowledged");
@@ -186,7 +194,8 @@ async fn killed_then_restarted_the_agent_stores_every_message_exactly_once() {
         .await
         .unwrap();
 
-    // SIGKILL: no handler runs, nothing is drained, whatever was in memory is gone.
+    // SIGKILL: no handler runs, nothing is drained, whatever was in memory is
+    // gone.
     let agent = start_agent(server.address(), &db);
     server.wait_for_acks(2_000).await;
     send_signal(&agent, "-KILL");
@@ -199,7 +208,8 @@ async fn killed_then_restarted_the_agent_stores_every_message_exactly_once() {
     assert!(acked.len() < messages.len(), "the stream was not cut");
     assert!(acked.iter().all(|id| after_kill.binary_search(id).is_ok()));
 
-    // The server sends the rest again, including any stored but not acknowledged.
+    // The server sends the rest again, including any stored but not
+    // acknowledged.
     let (output, stderr) = finish(start_agent(server.address(), &db)).await;
     assert!(output.status.success(), "{stderr}");
     assert_eq!(stored(&db), messages);
@@ -232,8 +242,8 @@ async fn the_same_id_sent_twice_is_stored_once() {
     assert!(second.unacked_ids().is_empty());
 }
 
-/// A server made by hand, that sends `bytes`, closes its sending side, and returns every
-/// line the agent sent back.
+/// A server made by hand, that sends `bytes`, closes its sending side, and
+/// returns every line the agent sent back.
 async fn raw_server(
     bytes: Vec<u8>,
 ) -> (SocketAddr, tokio::task::JoinHandle<Vec<String>>) {
@@ -298,8 +308,9 @@ async fn a_server_that_resets_the_connection_leaves_what_was_read_stored() {
     let server = tokio::spawn(async move {
         let (mut connection, _) = listener.accept().await.unwrap();
         connection.write_all(b"1 one\n2 two\n3 thr").await.unwrap();
-        // Wait for the agent's first ack, so the lines are read, then vanish. Closing a socket
-        // with unread bytes in it (the rest of the acks) makes the system send a reset.
+        // Wait for the agent's first ack, so the lines are read, then vanish.
+        // Closing a socket with unread bytes in it (the rest of the acks) makes
+        // the system send a reset.
         let mut byte = [0u8; 1];
         connection.read_exact(&mut byte).await.unwrap();
         drop(connection);
@@ -362,7 +373,8 @@ async fn a_write_that_fails_midway_loses_nothing_acknowledged() {
     assert!(!acked.contains(&700) && !ids.contains(&700));
     assert!(acked.iter().all(|id| ids.binary_search(id).is_ok()));
 
-    // Once the disk is fixed, a restart stores everything the server still holds.
+    // Once the disk is fixed, a restart stores everything the server still
+    // holds.
     conn.execute_batch("DROP TRIGGER refuse").unwrap();
     let (output, stderr) = finish(start_agent(server.address(), &db)).await;
     assert!(output.status.success(), "{stderr}");
@@ -408,4 +420,185 @@ async fn the_server_ignores_bad_acks_and_resends_what_was_not_acknowledged() {
 fn numbered_line(id: i64) -> String {
     let message = &numbered(id..=id)[0];
     format!("{} {}", message.id, message.text)
+}
+
+/// A server that sends `id text` lines as fast as the agent takes them and
+/// never reads an ack (its receive buffer is made small, so it fills soon).
+/// Returns once the agent has stopped taking lines, with the last id sent;
+/// the connection stays open, unread, until `hold` is dropped.
+async fn deaf_server() -> (
+    SocketAddr,
+    tokio::task::JoinHandle<(i64, tokio::net::TcpStream)>,
+) {
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.set_recv_buffer_size(4096).unwrap();
+    socket.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    let address = socket.local_addr().unwrap();
+    let listener = socket.listen(1).unwrap();
+    let stalled = tokio::spawn(async move {
+        let (mut connection, _) = listener.accept().await.unwrap();
+        let mut next_id = 1;
+        loop {
+            let mut chunk = String::new();
+            for id in next_id..next_id + 1000 {
+                chunk.push_str(&numbered_line(id));
+                chunk.push('\n');
+            }
+            // Stalled: the agent has not taken a chunk for a whole second.
+            let write = connection.write_all(chunk.as_bytes());
+            if timeout(Duration::from_secs(1), write).await.is_err() {
+                return (next_id - 1, connection);
+            }
+            next_id += 1000;
+        }
+    });
+    (address, stalled)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ctrl_c_stops_the_agent_when_the_server_stops_reading_acks() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("inbox.db");
+    let (address, stalled) = deaf_server().await;
+    let agent = start_agent_with(address, &db, &["--finish-within", "1"]);
+    // The agent is stuck writing acks nobody reads, its queue is full, and
+    // it has stopped reading: backpressure, as it should be.
+    let (sent, _connection) = stalled.await.unwrap();
+    eprintln!("the agent stalled after {sent} messages");
+
+    send_signal(&agent, "-INT");
+    let (output, stderr) = finish(agent).await;
+
+    assert!(output.status.success(), "{stderr}");
+    assert!(stderr.contains("stopped (interrupted)"), "{stderr}");
+    assert!(stderr.contains("gave up on the last acks"), "{stderr}");
+    // What it read before the stall was stored, none of it twice.
+    let ids = stored_ids(&db);
+    assert!(!ids.is_empty() && ids.len() as i64 <= sent, "{stderr}");
+    assert!(ids.windows(2).all(|pair| pair[0] < pair[1]));
+}
+
+/// A server that sends messages 1 to `count` while it reads acks slowly (50 at
+/// a time, a millisecond apart), through a small receive buffer. When the agent
+/// closes its side, the server stops sending and closes too. Returns the ids
+/// acknowledged, or the error that ended the reading (a reset, say).
+async fn slow_reading_server(
+    count: i64,
+) -> (
+    SocketAddr,
+    tokio::task::JoinHandle<Result<Vec<i64>, String>>,
+) {
+    // A small receive buffer: acks the server has not read yet wait in the
+    // agent's socket instead of ours.
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.set_recv_buffer_size(4096).unwrap();
+    socket.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    let address = socket.local_addr().unwrap();
+    let listener = socket.listen(1).unwrap();
+    let acked = tokio::spawn(async move {
+        let (connection, _) = listener.accept().await.unwrap();
+        let (from_agent, mut to_agent) = connection.into_split();
+        let sending = tokio::spawn(async move {
+            for id in 1..=count {
+                let line = format!("{}\n", numbered_line(id));
+                if to_agent.write_all(line.as_bytes()).await.is_err() {
+                    break;
+                }
+            }
+            // Keep our side open until dropped: more could always come.
+            std::future::pending::<()>().await;
+        });
+        let mut lines = BufReader::new(from_agent).lines();
+        let mut acked = Vec::new();
+        let outcome = loop {
+            match lines.next_line().await {
+                Ok(Some(line)) => {
+                    match agent_inbox::protocol::parse_ack(&line) {
+                        Some(id) => acked.push(id),
+                        None => break Err(format!("cut ack {line:?}")),
+                    }
+                    if acked.len() % 50 == 0 {
+                        tokio::time::sleep(Duration::from_millis(1)).await;
+                    }
+                }
+                Ok(None) => break Ok(acked),
+                Err(error) => {
+                    break Err(format!("{error} after {} acks", acked.len()));
+                }
+            }
+        };
+        sending.abort(); // closes our side: the agent sees the end
+        outcome
+    });
+    (address, acked)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn after_ctrl_c_every_stored_message_is_acknowledged_to_a_slow_server() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("inbox.db");
+    let (address, acked) = slow_reading_server(1_000_000).await;
+    let agent = start_agent(address, &db);
+    // Let it store a while, with acks piling up behind the slow reader.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+
+    send_signal(&agent, "-INT");
+    let (output, stderr) = finish(agent).await;
+
+    assert!(output.status.success(), "{stderr}");
+    assert!(stderr.contains("stopped (interrupted)"), "{stderr}");
+    assert!(!stderr.contains("gave up"), "{stderr}");
+    let mut acked = acked.await.unwrap().expect("the acks were cut off");
+    acked.sort();
+    let stored = stored_ids(&db);
+    assert!(stored.len() > 1000, "stored only {}", stored.len());
+    assert_eq!(acked.len(), stored.len(), "{stderr}");
+    assert_eq!(acked, stored);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_line_ending_in_crlf_is_stored_without_the_cr() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("inbox.db");
+    let bytes = b"1 one\r\n2 two\n3 a \r inside stays\r\n".to_vec();
+    let (address, answers) = raw_server(bytes).await;
+
+    let (output, stderr) = finish(start_agent(address, &db)).await;
+
+    assert!(output.status.success(), "{stderr}");
+    let texts: Vec<String> = stored(&db).into_iter().map(|m| m.text).collect();
+    assert_eq!(texts, ["one", "two", "a \r inside stays"]);
+    assert_eq!(answers.await.unwrap(), ["ack 1", "ack 2", "ack 3"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_known_id_with_another_text_keeps_the_first_and_sets_the_second_aside()
+ {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("inbox.db");
+    let bytes = b"1 first\n2 second\n1 first\n2 SECOND, changed\n".to_vec();
+    let (address, answers) = raw_server(bytes).await;
+
+    let (output, stderr) = finish(start_agent(address, &db)).await;
+
+    assert!(output.status.success(), "{stderr}");
+    assert!(
+        stderr.contains(
+            "received 4, stored 2 new, 2 already stored, 0 lines skipped, \
+             1 conflicting"
+        ),
+        "{stderr}"
+    );
+    let texts: Vec<String> = stored(&db).into_iter().map(|m| m.text).collect();
+    assert_eq!(texts, ["first", "second"], "the first text stays");
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let aside: (i64, String) = conn
+        .query_row("SELECT id, text FROM conflicts", [], |row| {
+            Ok((row.get(0)?, row.get(1)?))
+        })
+        .unwrap();
+    assert_eq!(aside, (2, "SECOND, changed".to_string()));
+    // All four acknowledged: each is stored somewhere, and a server that
+    // got no ack would send it for ever.
+    assert_eq!(answers.await.unwrap(), ["ack 1", "ack 2", "ack 1", "ack 2"]);
 }

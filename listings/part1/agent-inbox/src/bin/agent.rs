@@ -1,11 +1,15 @@
-//! `agent --server ADDRESS --db FILE [--queue N] [--batch N]`: stores the server's messages
-//! until the server closes the connection or Ctrl-C.
+//! `agent --server ADDRESS --db FILE [--queue N] [--batch N]
+//! [--finish-within SECONDS]`: stores the server's messages until the server
+//! closes the connection, or Ctrl-C or SIGTERM; a second signal exits at once.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use agent_inbox::{Settings, Store, agent};
+use tokio::signal::unix::{SignalKind, signal};
+use tokio_util::sync::CancellationToken;
 
 struct Args {
     server: SocketAddr,
@@ -28,6 +32,14 @@ fn parse_args() -> anyhow::Result<Args> {
             "--db" => db = Some(PathBuf::from(value()?)),
             "--queue" => settings.queue_capacity = value()?.parse()?,
             "--batch" => settings.batch_max = value()?.parse()?,
+            "--finish-within" => {
+                let seconds: f64 = value()?.parse()?;
+                anyhow::ensure!(
+                    seconds >= 0.0,
+                    "--finish-within is in seconds"
+                );
+                settings.finish_within = Duration::from_secs_f64(seconds);
+            }
             _ => anyhow::bail!("unknown argument {flag:?}"),
         }
     }
@@ -35,8 +47,8 @@ fn parse_args() -> anyhow::Result<Args> {
         settings.queue_capacity > 0 && settings.batch_max > 0,
         "sizes must be above 0"
     );
-    let usage =
-        "usage: agent --server ADDRESS --db FILE [--queue N] [--batch N]";
+    let usage = "usage: agent --server ADDRESS --db FILE \
+                 [--queue N] [--batch N] [--finish-within SECONDS]";
     Ok(Args {
         server: server.ok_or_else(|| anyhow::anyhow!(usage))?,
         db: db.ok_or_else(|| anyhow::anyhow!(usage))?,
@@ -54,7 +66,8 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    // Open the database before connecting: if it cannot be written, we acknowledge nothing.
+    // Open the database before connecting: if it cannot be written, we
+    // acknowledge nothing.
     let store = match Store::open(&args.db).await {
         Ok(store) => store,
         Err(error) => {
@@ -62,14 +75,27 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let ctrl_c = async {
-        // If no handler can be installed, never stop on a signal (the server's close still works).
-        if tokio::signal::ctrl_c().await.is_err() {
-            std::future::pending::<()>().await;
+    let stop = CancellationToken::new();
+    let force = CancellationToken::new();
+    if let Err(error) = watch_signals(stop.clone(), force.clone()) {
+        eprintln!("agent: cannot listen for signals: {error}");
+        return ExitCode::FAILURE;
+    }
+    let run = agent::run(args.server, &store, args.settings, stop.cancelled());
+    let outcome = tokio::select! {
+        outcome = run => outcome,
+        () = force.cancelled() => {
+            // Safe: nothing is acknowledged before it is committed, and a
+            // commit cut short by the exit is rolled back by SQLite.
+            eprintln!(
+                "agent: second signal, exiting now \
+                 (unacknowledged messages will be resent)"
+            );
+            return ExitCode::from(130);
         }
     };
-    let outcome = agent::run(args.server, &store, args.settings, ctrl_c).await;
-    // Closing waits for the database thread, so every commit is finished when we exit.
+    // Closing waits for the database thread, so every commit is finished when
+    // we exit.
     let closed = store.close().await;
     match (outcome, closed) {
         (Ok(report), Ok(())) => {
@@ -78,7 +104,8 @@ async fn main() -> ExitCode {
         }
         (Err(error), _) => {
             eprintln!(
-                "agent: {error}; stopping (whatever was not acknowledged will be resent)"
+                "agent: {error}; stopping \
+                 (whatever was not acknowledged will be resent)"
             );
             ExitCode::FAILURE
         }
@@ -89,3 +116,25 @@ async fn main() -> ExitCode {
     }
 }
 // ANCHOR_END: main
+
+// ANCHOR: signals
+/// The first Ctrl-C or SIGTERM cancels `stop`, the second cancels `force`.
+/// The listeners are made here, before anything can arrive.
+fn watch_signals(
+    stop: CancellationToken,
+    force: CancellationToken,
+) -> std::io::Result<()> {
+    let mut interrupt = signal(SignalKind::interrupt())?;
+    let mut terminate = signal(SignalKind::terminate())?;
+    tokio::spawn(async move {
+        for token in [stop, force] {
+            tokio::select! {
+                _ = interrupt.recv() => {}
+                _ = terminate.recv() => {}
+            }
+            token.cancel();
+        }
+    });
+    Ok(())
+}
+// ANCHOR_END: signals

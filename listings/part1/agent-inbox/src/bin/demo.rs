@@ -1,5 +1,5 @@
-//! The demo: a server with five messages, the agent storing them, and the same messages
-//! sent a second time.
+//! The demo: a server with five messages, the agent storing them, and the same
+//! messages sent a second time.
 
 use std::future;
 
@@ -26,12 +26,12 @@ fn messages() -> Vec<Message> {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let dir = std::env::temp_dir()
-        .join(format!("agent-inbox-demo-{}", std::process::id()));
-    std::fs::create_dir_all(&dir)?;
-    let store = Store::open(&dir.join("inbox.db")).await?;
+    // A fresh folder, removed when `dir` is dropped, however main ends.
+    let dir = tempfile::tempdir()?;
+    let store = Store::open(&dir.path().join("inbox.db")).await?;
 
-    // A server with five messages; it closes the connection once all five are acknowledged.
+    // A server with five messages; it closes the connection once all five are
+    // acknowledged.
     let server = MessageServer::start("127.0.0.1:0", messages()).await?;
     let never = future::pending();
     let report =
@@ -40,7 +40,8 @@ async fn main() -> anyhow::Result<()> {
     println!("first run: {report}");
     println!("server: {} unacknowledged", server.unacked_ids().len());
 
-    // A second server that never got the acks sends the same five messages again.
+    // A second server that never got the acks sends the same five messages
+    // again.
     let forgetful = MessageServer::start("127.0.0.1:0", messages()).await?;
     let never = future::pending();
     let report =
@@ -53,7 +54,6 @@ async fn main() -> anyhow::Result<()> {
         println!("  {:>2}  {}", message.id, message.text);
     }
     store.close().await?;
-    std::fs::remove_dir_all(&dir)?;
     Ok(())
 }
 // ANCHOR_END: demo

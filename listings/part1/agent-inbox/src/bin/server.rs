@@ -1,4 +1,5 @@
-//! `server [--port P] [--messages N]`: serves N numbered messages on 127.0.0.1 until Ctrl-C.
+//! `server [--port P] [--messages N]`: serves N numbered messages on
+//! 127.0.0.1 until Ctrl-C.
 //! Prints `listening on ADDRESS` on stdout once it accepts agents.
 
 use agent_inbox::{Message, MessageServer};
