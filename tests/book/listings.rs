@@ -200,18 +200,41 @@ fn copied_listings_build_on_their_own_and_print_their_shown_output() {
         fs::write(&stamp, &fingerprint).unwrap();
         schedule_run(&listing, &copy, &target, &mut runs);
     }
-    for run in runs {
-        if let Err(problem) = run.join().unwrap() {
-            problems.push(problem);
+    let started: Vec<_> = runs
+        .into_iter()
+        .map(|run| {
+            let job = run.job.clone();
+            (run, std::thread::spawn(move || job()))
+        })
+        .collect();
+    let mut again = Vec::new();
+    for (run, thread) in started {
+        match thread.join().unwrap() {
+            Ok(()) => {}
+            // A real clock on a busy machine runs late now and then: a program whose printed
+            // times (or timeline) are off gets one more run, alone, once the others are done.
+            Err(_) if run.real_times => again.push(run),
+            Err(problem) => problems.push(problem),
+        }
+    }
+    for run in again {
+        if let Err(problem) = (run.job)() {
+            problems.push(format!("{problem}\n(the second of two runs)"));
         }
     }
     assert!(problems.is_empty(), "{}", problems.join("\n\n"));
 }
 
-type Run = std::thread::JoinHandle<Result<(), String>>;
+/// One program to run and compare with the output the book shows.
+struct Run {
+    /// It prints real elapsed times, or a timeline is recorded from it.
+    real_times: bool,
+    job: std::sync::Arc<dyn Fn() -> Result<(), String> + Send + Sync>,
+}
 
-/// Runs the command of each of a listing's output files in its copy, on a thread of its own
-/// (the programs wait for real, so they run side by side), and compares what it prints.
+/// Prepares, for each of a listing's output files, a run of its command in the copy and the
+/// comparison of what it prints with the book; the programs wait for real, so the test runs
+/// them side by side.
 fn schedule_run(listing: &Listing, copy: &Path, target: &Path, runs: &mut Vec<Run>) {
     for file in listing.output_files() {
         let shown = listings::read_output(listing, &file).unwrap();
@@ -229,8 +252,9 @@ fn schedule_run(listing: &Listing, copy: &Path, target: &Path, runs: &mut Vec<Ru
             listing.name,
             file.file_name().unwrap().to_string_lossy()
         );
+        let real_times = elapsed || timeline_file.is_some();
         // The programs wait for real, so they run side by side.
-        runs.push(std::thread::spawn(move || {
+        let job = std::sync::Arc::new(move || {
             let (program, args) = shown.command.split_first().unwrap();
             assert_eq!(program, "cargo");
             // A benchmark's quick run only checks the shape of its report, so it runs the
@@ -239,7 +263,11 @@ fn schedule_run(listing: &Listing, copy: &Path, target: &Path, runs: &mut Vec<Ru
                 .iter()
                 .filter(|arg| !(benchmark && *arg == "--release"))
                 .collect();
-            let extra = if benchmark { quick_args } else { Vec::new() };
+            let extra = if benchmark {
+                quick_args.clone()
+            } else {
+                Vec::new()
+            };
             // The copy was just built (or is as it was at its last clean build), so its
             // program is run directly: `cargo run` would only queue on the build lock to find
             // it fresh. Should the program be missing, `cargo run` builds it.
@@ -282,9 +310,9 @@ fn schedule_run(listing: &Listing, copy: &Path, target: &Path, runs: &mut Vec<Ru
                     String::from_utf8_lossy(&run.stderr)
                 ));
             }
-            if let Some(timeline_file) = timeline_file {
+            if let Some(timeline_file) = &timeline_file {
                 let recorded = listings::timeline_of_run(&timed);
-                let saved = fs::read_to_string(&timeline_file).unwrap();
+                let saved = fs::read_to_string(timeline_file).unwrap();
                 if std::env::var_os("UPDATE_TIMELINE").is_some() {
                     // The picture shows the run to a tenth of a second, with the lines the
                     // book shows (whose printed durations are the run's, rounded alike).
@@ -302,7 +330,7 @@ fn schedule_run(listing: &Listing, copy: &Path, target: &Path, runs: &mut Vec<Ru
                         .collect();
                     let header = "# Recorded from a real run by the book's listing test \
                                   (UPDATE_TIMELINE=1 cargo test -p async-book).\n";
-                    fs::write(&timeline_file, format!("{header}{comments}{recorded}")).unwrap();
+                    fs::write(timeline_file, format!("{header}{comments}{recorded}")).unwrap();
                 } else {
                     listings::compare_timelines(&saved, &recorded)
                         .map_err(|difference| format!("{name}'s timeline: {difference}"))?;
@@ -314,7 +342,8 @@ fn schedule_run(listing: &Listing, copy: &Path, target: &Path, runs: &mut Vec<Ru
                 listings::compare_output(&shown.printed, &printed, elapsed)
             };
             compared.map_err(|difference| format!("{name}: {difference}"))
-        }));
+        });
+        runs.push(Run { real_times, job });
     }
 }
 

@@ -221,7 +221,7 @@ async function main() {
       assert(await page.evaluate(() => document.documentElement.classList.contains('coal')), 'the page is not in the coal theme');
       await page.reload({ waitUntil: 'networkidle' });
       assert(await page.evaluate(() => document.documentElement.classList.contains('coal')), 'the theme was forgotten on reload');
-      await page.locator('#listing-7-1').scrollIntoViewIfNeeded();
+      await page.locator('#listing-8-1').scrollIntoViewIfNeeded();
       await page.screenshot({ path: join(screenshots, 'coffee-and-pastry-coal.png') });
       await page.locator('figure.timeline-figure').first().scrollIntoViewIfNeeded();
       await page.screenshot({ path: join(screenshots, 'timeline-coal.png') });
@@ -231,7 +231,7 @@ async function main() {
 
     await check('the copy button copies the listing', async () => {
       await page.goto(`${base}/part2/coffee-and-pastry.html`, { waitUntil: 'networkidle' });
-      const listing = page.locator('#listing-7-1');
+      const listing = page.locator('#listing-8-1');
       await listing.hover();
       await listing.locator('.clip-button').first().click();
       const copied = await page.evaluate(() => navigator.clipboard.readText());
@@ -240,13 +240,13 @@ async function main() {
 
     await check('a Run button runs a self-contained listing (through the stub)', async () => {
       await page.goto(`${base}/part2/coffee-and-pastry.html`, { waitUntil: 'networkidle' });
-      const join = page.locator('#listing-7-4');
+      const join = page.locator('#listing-8-4');
       await join.hover();
       await join.locator('.play-button').click();
       await join.locator('.result').waitFor();
       const result = await join.locator('.result').innerText();
       assert(result.includes('stubbed playground output'), `the run showed: ${result}`);
-      const noButton = await page.locator('#listing-7-8 .play-button').count();
+      const noButton = await page.locator('#listing-8-8 .play-button').count();
       assert(noButton === 0, 'a compile-fail listing has a Run button');
     });
 
@@ -302,9 +302,9 @@ async function main() {
 
     const shots = [
       ['introduction.html', 'introduction.png', null],
-      ['part2/coffee-and-pastry.html', 'coffee-and-pastry-listing.png', '#listing-7-1'],
+      ['part2/coffee-and-pastry.html', 'coffee-and-pastry-listing.png', '#listing-8-1'],
       ['part2/coffee-and-pastry.html', 'coffee-and-pastry-timeline.png', 'figure.timeline-figure'],
-      ['part2/coffee-and-pastry.html', 'coffee-and-pastry-compile-error.png', '#listing-7-8'],
+      ['part2/coffee-and-pastry.html', 'coffee-and-pastry-compile-error.png', '#listing-8-8'],
       ['appendix/errors.html', 'error-index.png', null],
       ['appendix/asyncio-to-tokio.html', 'asyncio-to-tokio.png', null],
     ];
