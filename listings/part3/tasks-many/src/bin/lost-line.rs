@@ -9,7 +9,9 @@ use tokio::time::{interval, sleep};
 /// Sends two lines, pausing in the middle of the first.
 async fn send_lines(mut peer: TcpStream) -> anyhow::Result<()> {
     peer.write_all(b"hello, ").await?;
-    sleep(Duration::from_millis(300)).await;
+    // Halfway between two heartbeats, so that a real run on a busy machine
+    // prints the same as the paused clock.
+    sleep(Duration::from_millis(600)).await;
     peer.write_all(b"world\nsecond line\n").await?;
     Ok(())
 }
@@ -18,7 +20,7 @@ async fn send_lines(mut peer: TcpStream) -> anyhow::Result<()> {
 /// Reads lines until the peer closes, printing a heartbeat meanwhile.
 async fn read_lines(stream: TcpStream) -> anyhow::Result<Vec<String>> {
     let mut reader = BufReader::new(stream);
-    let mut heartbeat = interval(Duration::from_millis(200));
+    let mut heartbeat = interval(Duration::from_millis(400));
     let mut lines = Vec::new();
     loop {
         let mut line = String::new();
@@ -42,7 +44,7 @@ async fn read_lines(stream: TcpStream) -> anyhow::Result<Vec<String>> {
 /// line stays in the `Lines` value, outside the future that select! drops.
 async fn read_lines_safely(stream: TcpStream) -> anyhow::Result<Vec<String>> {
     let mut incoming = BufReader::new(stream).lines();
-    let mut heartbeat = interval(Duration::from_millis(200));
+    let mut heartbeat = interval(Duration::from_millis(400));
     let mut lines = Vec::new();
     loop {
         tokio::select! {
