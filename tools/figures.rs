@@ -137,6 +137,21 @@ pub fn problems(chapter: &Path, directive: &Directive) -> Vec<String> {
             found.push(format!("unknown listing attribute `{key}`"));
         }
     }
+    if let Ok(source) = fs::read_to_string(&listing.file) {
+        let shown = shown_region_problems(
+            &source,
+            &directive.selection,
+            directive.attribute("long").is_some(),
+        );
+        // A compile-fail program's lines are quoted, numbers and columns, in its saved
+        // `.stderr`: rewrapping one means saving the compiler's error anew, so its width is
+        // not held against the figure (the error shown under it is wider anyway).
+        found.extend(
+            shown
+                .into_iter()
+                .filter(|problem| !(listing.compile_fail && problem.contains(WIDE_LINE))),
+        );
+    }
     found
 }
 
@@ -146,6 +161,9 @@ pub const MAX_FIGURE_LINES: usize = 40;
 /// The widest line a figure shows: the book's page fits 86 columns of code at 1280 px, and
 /// `listings/rustfmt.toml` formats listings to 80.
 pub const MAX_LINE_WIDTH: usize = 80;
+
+/// How the problem of a line wider than `MAX_LINE_WIDTH` starts.
+const WIDE_LINE: &str = "a shown line is";
 
 /// The lines of `source` that a figure shows for `selection`: the anchored region without the
 /// anchor comments of other regions inside it (mdBook leaves those out), or the whole file.
@@ -215,7 +233,7 @@ pub fn shown_region_problems(source: &str, selection: &Selection, long: bool) ->
         let width = line.chars().count();
         if width > MAX_LINE_WIDTH {
             found.push(format!(
-                "a shown line is {width} columns wide (at most {MAX_LINE_WIDTH} fit the page): `{}`",
+                "{WIDE_LINE} {width} columns wide (at most {MAX_LINE_WIDTH} fit the page): `{}`",
                 line.trim()
             ));
         }

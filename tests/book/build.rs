@@ -451,3 +451,81 @@ fn only_written_chapters_are_numbered_and_planned_ones_are_announced() {
     let other = fs::read_to_string(output.join("other.html")).unwrap();
     assert!(!other.contains("Still being written"));
 }
+
+/// `small_book` with a listing crate beside it: `listings/part0/shown/src/main.rs` holds
+/// `code`, and the chapter shows it with `{{#listing …<selection> caption="…"<rest>}}`.
+fn book_with_listing(code: &str, selection: &str, rest: &str) -> tempfile::TempDir {
+    let book = small_book(&format!(
+        "# Chapter\n\n{{{{#listing ../listings/part0/shown/src/main.rs{selection} \
+         caption=\"Shown\"{rest}}}}}\n"
+    ));
+    let listing = book.path().join("listings/part0/shown");
+    fs::create_dir_all(listing.join("src")).unwrap();
+    fs::write(
+        listing.join("Cargo.toml"),
+        "[package]\nname = \"shown\"\nversion = \"0.1.0\"\nedition = \"2024\"\n",
+    )
+    .unwrap();
+    fs::write(listing.join("src/main.rs"), code).unwrap();
+    book
+}
+
+/// What the strict build's check of the sources says about the figure of `book` (the
+/// build itself would stop earlier: this small book has no Cargo.lock for its listing).
+fn figure_problems(book: &tempfile::TempDir) -> String {
+    book::check_sources(book.path()).unwrap().to_string()
+}
+
+#[test]
+fn a_figure_that_shows_too_much_fails_the_build() {
+    // A whole-file figure of a file with anchors shows the anchor comments.
+    let anchored = "// ANCHOR: main\nfn main() {}\n// ANCHOR_END: main\n";
+    let problems = figure_problems(&book_with_listing(anchored, "", ""));
+    assert!(
+        problems.contains("shows the anchor comment `// ANCHOR: main`"),
+        "{problems}"
+    );
+    assert_eq!(
+        figure_problems(&book_with_listing(anchored, ":main", "")),
+        ""
+    );
+
+    // Test code in the shown region.
+    let tested = "// ANCHOR: main\nfn main() {}\n\n#[cfg(test)]\nmod tests {}\n\
+                  // ANCHOR_END: main\n";
+    let problems = figure_problems(&book_with_listing(tested, ":main", ""));
+    assert!(problems.contains("shows `#[cfg(test)]` code"), "{problems}");
+
+    // A line of 81 columns scrolls sideways; one of 80 fits.
+    let line = |width: usize| format!("// {}\nfn main() {{}}\n", "x".repeat(width - 3));
+    let problems = figure_problems(&book_with_listing(&line(81), "", ""));
+    assert!(
+        problems.contains("a shown line is 81 columns wide"),
+        "{problems}"
+    );
+    assert_eq!(figure_problems(&book_with_listing(&line(80), "", "")), "");
+    // Except in a compile-fail program: its saved .stderr quotes its lines, with their
+    // columns, so rewrapping one means saving the compiler's error anew.
+    let book = book_with_listing("fn main() {}\n", "", "");
+    let cases = book.path().join("listings/part0/shown/compile-fail");
+    fs::create_dir_all(&cases).unwrap();
+    fs::write(cases.join("wide.rs"), line(81)).unwrap();
+    fs::write(cases.join("wide.stderr"), "error[E0000]: wide\n").unwrap();
+    fs::write(
+        book.path().join("src/chapter.md"),
+        "# Chapter\n\n{{#listing ../listings/part0/shown/compile-fail/wide.rs \
+         caption=\"Wide\"}}\n",
+    )
+    .unwrap();
+    assert_eq!(figure_problems(&book), "");
+
+    // 41 lines are more than a screen, unless the figure says `long`; 40 are not.
+    let lines = |count: usize| format!("fn main() {{\n{}}}\n", "    ();\n".repeat(count - 2));
+    let problems = figure_problems(&book_with_listing(&lines(41), "", ""));
+    assert!(problems.contains("the figure shows 41 lines"), "{problems}");
+    assert_eq!(
+        figure_problems(&book_with_listing(&lines(41), "", " long")),
+        ""
+    );
+    assert_eq!(figure_problems(&book_with_listing(&lines(40), "", "")), "");
+}

@@ -14,7 +14,7 @@ const MESSAGES: i64 = 12;
 /// easy to hit.
 const BATCH: usize = 5;
 
-// ANCHOR: agent
+// ANCHOR: writer
 async fn run_agent(
     server: std::net::SocketAddr,
     db: tokio_rusqlite::Connection,
@@ -46,6 +46,8 @@ async fn run_agent(
         }
         anyhow::Ok(())
     };
+    // ANCHOR_END: writer
+    // ANCHOR: agent
     let read = async move {
         let mut lines = BufReader::new(from_server).lines();
         while let Some(line) = lines.next_line().await? {

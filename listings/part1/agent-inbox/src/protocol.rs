@@ -55,6 +55,8 @@ where
     if buf.len() <= MAX_LINE {
         return Ok(Line::Cut);
     }
+    // ANCHOR_END: read_line
+    // ANCHOR: skip_long_line
     // Too long: skip the rest of it, so that the next read starts on the next
     // line.
     loop {
@@ -74,7 +76,7 @@ where
         }
     }
 }
-// ANCHOR_END: read_line
+// ANCHOR_END: skip_long_line
 
 /// Why a line is not a message.
 #[derive(Debug, Clone, PartialEq, Eq)]

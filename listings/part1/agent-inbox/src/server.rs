@@ -92,6 +92,7 @@ impl Drop for MessageServer {
 }
 
 // ANCHOR: serve
+// ANCHOR: accept
 async fn accept_agents(
     listener: TcpListener,
     outbox: Arc<Mutex<Outbox>>,
@@ -117,7 +118,9 @@ async fn accept_agents(
         }
     }
 }
+// ANCHOR_END: accept
 
+// ANCHOR: send
 async fn serve_agent(
     connection: TcpStream,
     outbox: &Mutex<Outbox>,
@@ -153,6 +156,8 @@ async fn serve_agent(
         to_agent.flush().await?;
         Ok::<_, io::Error>(to_agent)
     };
+    // ANCHOR_END: send
+    // ANCHOR: acks
     let receive_acks = async {
         let mut lines = BufReader::new(from_agent).lines();
         while !waiting.is_empty() {
@@ -193,4 +198,5 @@ async fn serve_agent(
     drop(sent);
     Ok(())
 }
+// ANCHOR_END: acks
 // ANCHOR_END: serve

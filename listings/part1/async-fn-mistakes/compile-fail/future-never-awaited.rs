@@ -1,4 +1,4 @@
-// Normally a warning; denied here so that the build stops and the message can be shown.
+// Normally a warning; denied here so the build stops and shows the message.
 #![deny(unused_must_use)]
 
 use std::time::Duration;

@@ -3,8 +3,8 @@ use std::time::Duration;
 use tokio::time::sleep;
 
 // ANCHOR: sync
-/// Reads "<item> <quantity>". It only computes, and returns as soon as it is done:
-/// nothing to wait for, so it is an ordinary function.
+/// Reads "<item> <quantity>". It only computes, and returns as soon as it is
+/// done: nothing to wait for, so it is an ordinary function.
 fn parse_order(line: &str) -> Result<(String, u32), String> {
     let (item, quantity) = line.split_once(' ').ok_or_else(|| {
         format!("expected \"<item> <quantity>\", got {line:?}")
@@ -17,8 +17,8 @@ fn parse_order(line: &str) -> Result<(String, u32), String> {
 // ANCHOR_END: sync
 
 // ANCHOR: async
-/// Asks a stock service, which takes 100 ms to answer (a sleep stands in for the network).
-/// It waits, so it is async.
+/// Asks a stock service, which takes 100 ms to answer (a sleep stands in for
+/// the network). It waits, so it is async.
 async fn stock_of(item: &str) -> u32 {
     sleep(Duration::from_millis(100)).await;
     match item {
@@ -27,7 +27,8 @@ async fn stock_of(item: &str) -> u32 {
     }
 }
 
-/// Awaits `stock_of`, so it must be async too. It calls `parse_order` like any function.
+/// Awaits `stock_of`, so it must be async too. It calls `parse_order` like any
+/// function.
 async fn handle_order(line: &str) -> String {
     let (item, quantity) = match parse_order(line) {
         Ok(order) => order,

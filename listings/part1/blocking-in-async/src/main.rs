@@ -4,7 +4,8 @@ use std::time::Duration;
 use tokio::time::{Instant, interval};
 
 // ANCHOR: ticker
-/// Ticks every 100 ms, `ticks` times, and returns the longest gap it saw between two ticks.
+/// Ticks every 100 ms, `ticks` times, and returns the longest gap it saw
+/// between two ticks.
 async fn ticker(ticks: u32) -> Duration {
     let mut every_100ms = interval(Duration::from_millis(100));
     let mut longest = Duration::ZERO;
@@ -19,8 +20,8 @@ async fn ticker(ticks: u32) -> Duration {
 // ANCHOR_END: ticker
 
 // ANCHOR: save
-/// A blocking call, standing in for a database driver that is not async, or a large file
-/// read: it keeps its thread busy for a second.
+/// A blocking call, standing in for a database driver that is not async, or a
+/// large file read: it keeps its thread busy for a second.
 fn save_to_disk(order: &str) {
     thread::sleep(Duration::from_secs(1));
     println!("{order}: saved");
@@ -68,7 +69,8 @@ mod tests {
             ticker(2).await;
             finished_tx.send(()).unwrap();
         });
-        // Blocks the runtime's only thread, waiting for a task that needs that same thread.
+        // Blocks the runtime's only thread, waiting for a task that needs that
+        // same thread.
         let waited = finished.recv_timeout(Duration::from_millis(300));
         assert!(
             waited.is_err(),

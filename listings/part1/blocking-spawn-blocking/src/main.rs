@@ -3,7 +3,8 @@ use std::time::Duration;
 
 use tokio::time::{Instant, interval};
 
-/// Ticks every 100 ms, `ticks` times, and returns the longest gap it saw between two ticks.
+/// Ticks every 100 ms, `ticks` times, and returns the longest gap it saw
+/// between two ticks.
 async fn ticker(ticks: u32) -> Duration {
     let mut every_100ms = interval(Duration::from_millis(100));
     let mut longest = Duration::ZERO;
@@ -16,16 +17,16 @@ async fn ticker(ticks: u32) -> Duration {
     longest
 }
 
-/// A blocking call, standing in for a database driver that is not async, or a large file
-/// read: it keeps its thread busy for a second.
+/// A blocking call, standing in for a database driver that is not async, or a
+/// large file read: it keeps its thread busy for a second.
 fn save_to_disk(order: &str) {
     thread::sleep(Duration::from_secs(1));
     println!("{order}: saved");
 }
 
 // ANCHOR: save
-/// The blocking call runs on tokio's blocking thread pool; this task waits for it with
-/// `.await`, which leaves the runtime's thread free for other tasks.
+/// The blocking call runs on tokio's blocking thread pool; this task waits for
+/// it with `.await`, which leaves the runtime's thread free for other tasks.
 async fn save_order(order: String) -> anyhow::Result<()> {
     tokio::task::spawn_blocking(move || save_to_disk(&order)).await?;
     Ok(())
@@ -59,8 +60,8 @@ mod tests {
             ticker(2).await;
             finished_tx.send(()).unwrap();
         });
-        // A blocking call that can only return once the ticker, which needs the runtime's
-        // thread, has finished. On the blocking pool, it does.
+        // A blocking call that can only return once the ticker, which needs the
+        // runtime's thread, has finished. On the blocking pool, it does.
         let waited = tokio::task::spawn_blocking(move || {
             finished.recv_timeout(Duration::from_secs(10))
         })

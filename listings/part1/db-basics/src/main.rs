@@ -112,7 +112,8 @@ async fn insert_all(
                     insert.execute(params![sender, body])?;
                 }
             }
-            // Dropping `tx` without commit (an early return by `?`) rolls everything back.
+            // Dropping `tx` without commit (an early return by `?`) rolls
+            // everything back.
             tx.commit()?;
             Ok::<_, rusqlite::Error>(batch.len())
         })

@@ -1,5 +1,6 @@
-//! Four ways to write rows to SQLite from async code, timed in both journal modes.
-//! Run it with `cargo run -p db-bench --release`; `-- --rows N` changes the row count.
+//! Four ways to write rows to SQLite from async code, timed in both journal
+//! modes. Run it with `cargo run -p db-bench --release`; `-- --rows N` changes
+//! the row count.
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -8,20 +9,24 @@ use rusqlite::params;
 use tokio::sync::mpsc;
 use tokio_rusqlite::Connection;
 
-/// The per-row pattern commits once per row, which is so slow that it gets this many times
-/// fewer rows (its rate is still rows per second).
+/// The per-row pattern commits once per row, which is so slow that it gets this
+/// many times fewer rows (its rate is still rows per second).
 const PER_ROW_DIVISOR: usize = 300;
-/// The fast patterns are timed this many times, each into a fresh file, and the best run
-/// counts: the machine is shared, and the best run is the one least disturbed.
+/// The fast patterns are timed this many times, each into a fresh file, and the
+/// best run counts: the machine is shared, and the best run is the one least
+/// disturbed.
 const RUNS: usize = 5;
-/// How many rows the background writer takes from its queue for one transaction, at most.
+/// How many rows the background writer takes from its queue for one
+/// transaction, at most.
 const MAX_BATCH: usize = 10_000;
 
 // ANCHOR: modes
-/// How SQLite keeps its promises: the journal, and how often it waits for the disk.
+/// How SQLite keeps its promises: the journal, and how often it waits for the
+/// disk.
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Mode {
-    /// SQLite's defaults: a rollback journal file, and an fsync at every commit.
+    /// SQLite's defaults: a rollback journal file, and an fsync at every
+    /// commit.
     Delete,
     /// A write-ahead log, synced only at checkpoints (`synchronous = NORMAL`).
     Wal,
@@ -62,7 +67,8 @@ async fn open(path: &Path, mode: Mode) -> tokio_rusqlite::Result<Connection> {
 }
 
 // ANCHOR: per_row
-/// The shape of a direct translation from aiosqlite: one call, and one commit, per row.
+/// The shape of a direct translation from aiosqlite: one call, and one commit,
+/// per row.
 async fn one_call_per_row(
     conn: &Connection,
     rows: usize,
@@ -99,10 +105,10 @@ async fn one_call_one_transaction(
 // ANCHOR_END: one_call
 
 // ANCHOR: writer
-/// A background task that owns the writes: it takes whatever rows are waiting in the queue
-/// (up to MAX_BATCH), commits them in one transaction, and goes back for more. It returns
-/// how many rows it committed, in how many commits, once every sender is gone and the
-/// queue is empty.
+/// A background task that owns the writes: it takes whatever rows are waiting
+/// in the queue (up to MAX_BATCH), commits them in one transaction, and goes
+/// back for more. It returns how many rows it committed, in how many commits,
+/// once every sender is gone and the queue is empty.
 fn spawn_writer(
     conn: Connection,
     mut rows_rx: mpsc::Receiver<(i64, String)>,
@@ -138,7 +144,9 @@ struct Written {
     rows: usize,
     commits: usize,
 }
+// ANCHOR_END: writer
 
+// ANCHOR: producers
 /// Producers only put rows in the queue; the writer decides when to commit.
 async fn queue_and_batch_writer(
     conn: &Connection,
@@ -158,7 +166,7 @@ async fn queue_and_batch_writer(
     );
     Ok(written.commits)
 }
-// ANCHOR_END: writer
+// ANCHOR_END: producers
 
 // ANCHOR: sync_limit
 /// The physical limit: plain rusqlite, one transaction, no async at all.
@@ -230,6 +238,8 @@ async fn run(
         .await??;
         return Ok((took, 1));
     }
+    // ANCHOR_END: run
+    // ANCHOR: run_async
     let conn = open(&path, mode).await?;
     let start = Instant::now();
     let commits = match pattern {
@@ -250,7 +260,7 @@ async fn run(
     conn.close().await?;
     Ok((took, commits))
 }
-// ANCHOR_END: run
+// ANCHOR_END: run_async
 
 /// Round trip of a call that does nothing: what `call` itself costs.
 async fn empty_call_cost(calls: usize) -> anyhow::Result<Duration> {
@@ -345,7 +355,8 @@ async fn main() -> anyhow::Result<()> {
 mod tests {
     use super::*;
 
-    /// Every id from 0 to rows - 1, once: the count, the distinct count and the sum agree.
+    /// Every id from 0 to rows - 1, once: the count, the distinct count and the
+    /// sum agree.
     async fn assert_each_row_once(path: &Path, rows: usize) {
         let conn = Connection::open(path).await.unwrap();
         let (count, distinct, sum): (i64, i64, i64) = conn
@@ -442,7 +453,8 @@ mod tests {
         drop(rows_tx);
         let written = writer.await.unwrap().unwrap();
         assert_eq!(written.rows, rows);
-        // At most MAX_BATCH rows per commit, so at least four commits for this many rows.
+        // At most MAX_BATCH rows per commit, so at least four commits for this
+        // many rows.
         assert!(written.commits >= 4, "{written:?}");
         conn.close().await.unwrap();
         assert_each_row_once(&path, rows).await;
@@ -463,7 +475,8 @@ mod tests {
         rows_tx.send(event(1)).await.unwrap(); // the same id again: the primary key refuses it
         let outcome = writer.await.unwrap();
         assert!(matches!(outcome, Err(tokio_rusqlite::Error::Error(_))));
-        // The writer is gone, so sending fails instead of queueing rows nobody will write.
+        // The writer is gone, so sending fails instead of queueing rows nobody
+        // will write.
         assert!(rows_tx.send(event(2)).await.is_err());
         conn.close().await.unwrap();
     }

@@ -7,8 +7,9 @@ use rusqlite::Connection;
 use tokio::time::{Instant, sleep};
 
 // ANCHOR: heartbeat
-/// Stands in for the rest of a program (answering messages, say): it wants the thread
-/// every 100 ms. Counts its beats and returns the longest gap between two of them.
+/// Stands in for the rest of a program (answering messages, say): it wants the
+/// thread every 100 ms. Counts its beats and returns the longest gap between
+/// two of them.
 async fn heartbeat(beats: Arc<AtomicUsize>, how_many: usize) -> Duration {
     let mut longest_gap = Duration::ZERO;
     let mut last = Instant::now();
@@ -23,7 +24,8 @@ async fn heartbeat(beats: Arc<AtomicUsize>, how_many: usize) -> Duration {
 // ANCHOR_END: heartbeat
 
 // ANCHOR: import
-// A mistake on purpose: an async function that calls rusqlite, which blocks, directly.
+// A mistake on purpose: an async function that calls rusqlite, which blocks,
+// directly.
 async fn import_rows(
     path: &Path,
     run_for: Duration,
@@ -32,7 +34,8 @@ async fn import_rows(
     conn.execute("CREATE TABLE IF NOT EXISTS events (body TEXT NOT NULL)", [])?;
     let start = std::time::Instant::now();
     let mut rows = 0;
-    // A big import: one row after another, each in its own commit, for `run_for`.
+    // A big import: one row after another, each in its own commit, for
+    // `run_for`.
     while start.elapsed() < run_for {
         conn.execute(
             "INSERT INTO events (body) VALUES (?1)",

@@ -5,8 +5,8 @@ use std::time::Duration;
 use tokio::time::{Instant, sleep};
 use tokio_rusqlite::Connection;
 
-/// Stands in for the rest of a program: it wants the thread every 100 ms. Counts its beats
-/// and returns the longest gap between two of them.
+/// Stands in for the rest of a program: it wants the thread every 100 ms.
+/// Counts its beats and returns the longest gap between two of them.
 async fn heartbeat(beats: Arc<AtomicUsize>, how_many: usize) -> Duration {
     let mut longest_gap = Duration::ZERO;
     let mut last = Instant::now();
@@ -20,7 +20,8 @@ async fn heartbeat(beats: Arc<AtomicUsize>, how_many: usize) -> Duration {
 }
 
 // ANCHOR: import
-/// The same import, sent to the connection's own thread. Only the await is on ours.
+/// The same import, sent to the connection's own thread. Only the await is on
+/// ours.
 async fn import_rows(
     conn: &Connection,
     run_for: Duration,

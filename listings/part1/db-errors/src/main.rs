@@ -142,7 +142,9 @@ impl Inbox {
             .await?;
         Ok(())
     }
+    // ANCHOR_END: inbox
 
+    // ANCHOR: inbox_more
     /// Saves every message or, if any one is refused, none of them.
     async fn save_all(
         &self,
@@ -183,7 +185,7 @@ impl Inbox {
         Ok(())
     }
 }
-// ANCHOR_END: inbox
+// ANCHOR_END: inbox_more
 
 // ANCHOR: main
 #[tokio::main]

@@ -9,14 +9,16 @@ fn at(start: Instant) -> String {
 }
 
 // ANCHOR: producer
-/// Queues jobs 1 to `jobs` as fast as the queue takes them. Returns when the last was queued.
+/// Queues jobs 1 to `jobs` as fast as the queue takes them. Returns when the
+/// last was queued.
 async fn produce(
     jobs_tx: mpsc::Sender<u32>,
     jobs: u32,
     start: Instant,
 ) -> anyhow::Result<Duration> {
     for job in 1..=jobs {
-        // While the queue is full, `send` waits here: the producer slows to the consumer's pace.
+        // While the queue is full, `send` waits here: the producer slows to the
+        // consumer's pace.
         jobs_tx.send(job).await?;
         println!("{} producer: queued job {job}", at(start));
     }
@@ -25,7 +27,8 @@ async fn produce(
 // ANCHOR_END: producer
 
 // ANCHOR: consumer
-/// Takes jobs one at a time; each takes 100 ms. Stops when the queue is closed and empty.
+/// Takes jobs one at a time; each takes 100 ms. Stops when the queue is closed
+/// and empty.
 async fn consume(mut jobs_rx: mpsc::Receiver<u32>, start: Instant) -> u32 {
     let mut handled = 0;
     while let Some(job) = jobs_rx.recv().await {
@@ -72,8 +75,9 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn a_full_queue_makes_the_producer_wait_for_the_consumer() {
-        // Jobs 1 and 2 fill the queue; the consumer takes job 1 at once, so job 3 fits too.
-        // Jobs 4 and 5 each wait for the consumer to finish a job: 100 ms, then 200 ms.
+        // Jobs 1 and 2 fill the queue; the consumer takes job 1 at once, so job
+        // 3 fits too. Jobs 4 and 5 each wait for the consumer to finish a job:
+        // 100 ms, then 200 ms.
         assert_eq!(last_queued(2).await, Duration::from_millis(200));
     }
 

@@ -1,4 +1,4 @@
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -59,7 +59,7 @@ async fn crawl(site: Site, start: &str, workers: usize) -> Vec<String> {
         pool.spawn(worker(site, pages_rx, found_tx.clone()));
     }
 
-    let mut seen = HashSet::from([start.to_string()]);
+    let mut seen = BTreeSet::from([start.to_string()]);
     let mut to_visit = VecDeque::from([start.to_string()]);
     let mut outstanding = 0; // pages handed out whose links are not back yet
     while outstanding > 0 || !to_visit.is_empty() {
@@ -85,9 +85,7 @@ async fn crawl(site: Site, start: &str, workers: usize) -> Vec<String> {
     }
     drop(pages_tx); // no work outstanding, none to come: close the queue
     pool.join_all().await;
-    let mut reached: Vec<String> = seen.into_iter().collect();
-    reached.sort();
-    reached
+    seen.into_iter().collect() // a BTreeSet iterates in sorted order
 }
 // ANCHOR_END: crawl
 

@@ -39,8 +39,8 @@ async fn produce(
 // ANCHOR_END: producer
 
 // ANCHOR: consumer
-/// Handles messages one at a time (200 ms each) until every sender is gone and the queue is
-/// empty. Returns the labels in the order they were handled.
+/// Handles messages one at a time (200 ms each) until every sender is gone and
+/// the queue is empty. Returns the labels in the order they were handled.
 async fn consume(
     mut messages_rx: mpsc::Receiver<Message>,
     start: Instant,
@@ -71,7 +71,8 @@ async fn main() -> anyhow::Result<()> {
     let mut producers = Vec::new();
     for (name, first_after) in [("A", 100), ("B", 200), ("C", 300)] {
         let first_after = Duration::from_millis(first_after);
-        // Each producer gets a sender of its own: a clone of the same queue's sender.
+        // Each producer gets a sender of its own: a clone of the same queue's
+        // sender.
         let messages_tx = messages_tx.clone();
         producers.push(tokio::spawn(produce(
             name,
@@ -118,8 +119,9 @@ mod tests {
         drop(messages_tx);
         let handled = consumer.await.unwrap();
         assert_eq!(handled, ["A #1", "B #1", "C #1", "A #2", "B #2", "C #2"]);
-        // The last message was sent at 600 ms, but handled from 1,100 to 1,300 ms: the
-        // consumer drained what was queued before it saw the queue close.
+        // The last message was sent at 600 ms, but handled from 1,100 to 1,300
+        // ms: the consumer drained what was queued before it saw the queue
+        // close.
         assert_eq!(start.elapsed(), Duration::from_millis(1300));
     }
 }

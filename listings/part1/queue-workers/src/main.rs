@@ -14,7 +14,8 @@ type SharedJobs = Arc<Mutex<mpsc::Receiver<u32>>>;
 async fn worker(number: u32, jobs: SharedJobs) -> (u32, u32) {
     let mut done = 0;
     loop {
-        // The lock is held only while waiting for the next job, not while doing it.
+        // The lock is held only while waiting for the next job, not while doing
+        // it.
         let next = jobs.lock().await.recv().await;
         let Some(_job) = next else { break };
         sleep(Duration::from_millis(100)).await;
@@ -25,7 +26,8 @@ async fn worker(number: u32, jobs: SharedJobs) -> (u32, u32) {
 // ANCHOR_END: worker
 
 // ANCHOR: run
-/// Queues `jobs` jobs for `workers` workers, then waits until every job is done.
+/// Queues `jobs` jobs for `workers` workers, then waits until every job is
+/// done.
 async fn run(workers: u32, jobs: u32) -> anyhow::Result<Vec<(u32, u32)>> {
     let (jobs_tx, jobs_rx) = mpsc::channel(100);
     let jobs_rx = Arc::new(Mutex::new(jobs_rx));
@@ -36,7 +38,8 @@ async fn run(workers: u32, jobs: u32) -> anyhow::Result<Vec<(u32, u32)>> {
     for job in 1..=jobs {
         jobs_tx.send(job).await?;
     }
-    // The equivalent of queue.join(): close the queue, then wait for every worker to stop.
+    // The equivalent of queue.join(): close the queue, then wait for every
+    // worker to stop.
     drop(jobs_tx);
     let mut report = Vec::new();
     while let Some(finished) = pool.join_next().await {

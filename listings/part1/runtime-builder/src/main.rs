@@ -8,7 +8,8 @@ fn thread_name() -> String {
 }
 
 // ANCHOR: report
-/// Says where a future passed to `block_on` runs, and where a task it spawns runs.
+/// Says where a future passed to `block_on` runs, and where a task it spawns
+/// runs.
 async fn report(runtime: &str) -> anyhow::Result<()> {
     let workers = Handle::current().metrics().num_workers();
     println!("{runtime}: {workers} worker thread(s)");
@@ -25,7 +26,8 @@ fn main() -> anyhow::Result<()> {
     let current_thread = Builder::new_current_thread().enable_all().build()?;
     current_thread.block_on(report("current_thread"))?;
 
-    // A pool of workers. What #[tokio::main] builds, with the worker count chosen here.
+    // A pool of workers. What #[tokio::main] builds, with the worker count
+    // chosen here.
     let multi_thread = Builder::new_multi_thread()
         .worker_threads(2)
         .thread_name("tokio-worker")

@@ -6,7 +6,8 @@ use tokio::runtime::{Builder, Runtime};
 const JOBS: usize = 4;
 
 // ANCHOR: jobs
-/// Waits without using the CPU: while it sleeps, its thread is free for other tasks.
+/// Waits without using the CPU: while it sleeps, its thread is free for other
+/// tasks.
 async fn wait_all(jobs: usize, wait: Duration) -> anyhow::Result<()> {
     let tasks: Vec<_> = (0..jobs)
         .map(|_| tokio::spawn(tokio::time::sleep(wait)))
@@ -17,7 +18,8 @@ async fn wait_all(jobs: usize, wait: Duration) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Keeps a CPU core busy: each task counts the primes below `limit`, the slow way.
+/// Keeps a CPU core busy: each task counts the primes below `limit`, the slow
+/// way.
 async fn count_all(jobs: usize, limit: u64) -> anyhow::Result<Vec<u64>> {
     let tasks: Vec<_> = (0..jobs)
         .map(|_| tokio::spawn(async move { count_primes(limit) }))
@@ -43,7 +45,8 @@ fn count_primes(limit: u64) -> u64 {
 fn main() -> anyhow::Result<()> {
     let (limit, wait) = parse_args()?;
     let cores = std::thread::available_parallelism()?.get();
-    // Two runtimes built by hand (the next chapter shows how): one thread, or one per core.
+    // Two runtimes built by hand (the next chapter shows how): one thread, or
+    // one per core.
     let one_thread = Builder::new_current_thread().enable_all().build()?;
     let every_core = Builder::new_multi_thread().enable_all().build()?;
 
@@ -155,8 +158,9 @@ mod tests {
                     let started = Arc::clone(&started);
                     tokio::spawn(async move {
                         started.fetch_add(1, Ordering::SeqCst);
-                        // Busy until the other task has started too: that can only happen if
-                        // it runs on another thread while this one still holds its own.
+                        // Busy until the other task has started too: that can
+                        // only happen if it runs on another thread while this
+                        // one still holds its own.
                         let give_up = Instant::now() + Duration::from_secs(10);
                         while started.load(Ordering::SeqCst) < 2
                             && Instant::now() < give_up
@@ -164,11 +168,8 @@ mod tests {
                             std::hint::spin_loop();
                         }
                         let both_running = started.load(Ordering::SeqCst) == 2;
-                        (
-                            both_running,
-                            thread::current().id(),
-                            count_primes(1_000),
-                        )
+                        let count = count_primes(1_000);
+                        (both_running, thread::current().id(), count)
                     })
                 })
                 .collect();
@@ -178,11 +179,9 @@ mod tests {
             }
             results
         });
-        assert!(
-            results
-                .iter()
-                .all(|&(both_running, _, count)| both_running && count == 168)
-        );
+        for &(both_running, _, count) in &results {
+            assert!(both_running && count == 168);
+        }
         assert_ne!(results[0].1, results[1].1, "the tasks ran on two threads");
     }
     // ANCHOR_END: parallel-test

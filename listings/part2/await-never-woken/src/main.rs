@@ -7,7 +7,8 @@ use std::time::Duration;
 use tokio::time::{Instant, timeout};
 
 // ANCHOR: mistake
-/// A mistake on purpose: a timer whose thread sets the flag but never calls the waker.
+/// A mistake on purpose: a timer whose thread sets the flag but never calls the
+/// waker.
 struct ForgetfulTimer {
     done: Arc<AtomicBool>,
     started: bool,
@@ -32,7 +33,9 @@ impl Future for ForgetfulTimer {
         Poll::Pending // the waker in `_cx` is thrown away
     }
 }
+// ANCHOR_END: mistake
 
+// ANCHOR: main
 #[tokio::main]
 async fn main() {
     let start = Instant::now();
@@ -49,7 +52,7 @@ async fn main() {
         Err(_) => println!("main: still pending after {:.1?}", start.elapsed()),
     }
 }
-// ANCHOR_END: mistake
+// ANCHOR_END: main
 
 #[cfg(test)]
 mod tests {
@@ -87,7 +90,8 @@ mod tests {
             done.load(Ordering::SeqCst),
             "the thread should have set the flag"
         );
-        // Ready if asked, but nothing asks: a runtime would never poll it again.
+        // Ready if asked, but nothing asks: a runtime would never poll it
+        // again.
         assert_eq!(counter.0.load(Ordering::SeqCst), 0);
         assert!(timer.as_mut().poll(&mut cx).is_ready());
     }

@@ -30,7 +30,9 @@ impl ThreadTimer {
         }
     }
 }
+// ANCHOR_END: timer
 
+// ANCHOR: poll
 impl Future for ThreadTimer {
     type Output = ();
 
@@ -52,14 +54,15 @@ impl Future for ThreadTimer {
                 let mut shared = shared.lock().unwrap();
                 shared.done = true;
                 if let Some(waker) = shared.waker.take() {
-                    waker.wake(); // puts the task back in the runtime's run queue
+                    // Puts the task back in the runtime's run queue.
+                    waker.wake();
                 }
             });
         }
         Poll::Pending
     }
 }
-// ANCHOR_END: timer
+// ANCHOR_END: poll
 
 // ANCHOR: main
 #[tokio::main]

@@ -3,7 +3,8 @@ use std::time::Duration;
 use tokio::time::Instant;
 
 // ANCHOR: steps
-// A mistake on purpose: async functions that block the thread instead of awaiting.
+// A mistake on purpose: async functions that block the thread instead of
+// awaiting.
 async fn make_coffee() {
     println!("Coffee: brewing...");
     thread::sleep(Duration::from_secs(2));

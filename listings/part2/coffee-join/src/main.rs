@@ -15,7 +15,8 @@ async fn make_pastry() {
 
 // ANCHOR: breakfast
 async fn make_breakfast() {
-    // Both futures make progress in turn; join! finishes when the slower one does.
+    // Both futures make progress in turn; join! finishes when the slower one
+    // does.
     tokio::join!(make_coffee(), make_pastry());
 }
 // ANCHOR_END: breakfast

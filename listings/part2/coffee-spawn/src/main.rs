@@ -19,7 +19,8 @@ async fn make_breakfast() -> anyhow::Result<()> {
     let pastry = tokio::spawn(make_pastry());
     println!("Waiter: both orders are in");
 
-    // A JoinHandle resolves when its task ends; `?` passes on a task that panicked.
+    // A JoinHandle resolves when its task ends; `?` passes on a task that
+    // panicked.
     coffee.await?;
     pastry.await?;
     Ok(())

@@ -18,7 +18,8 @@ async fn pack_bags(
 }
 // ANCHOR_END: work
 
-/// How many steps each kind of work had done when `main` came back from its trip.
+/// How many steps each kind of work had done when `main` came back from its
+/// trip.
 #[derive(Debug, PartialEq)]
 struct SeenOnReturn {
     future_steps: u32,
@@ -67,8 +68,7 @@ mod tests {
 
     // ANCHOR: test
     #[tokio::test(start_paused = true)]
-    async fn the_task_works_while_main_is_away_and_the_future_waits_to_be_awaited()
-     {
+    async fn the_task_works_while_main_is_away_and_the_future_waits() {
         let start = Instant::now();
         let seen = go_on_holiday().await.unwrap();
         assert_eq!(
@@ -78,7 +78,8 @@ mod tests {
                 task_steps: 3
             }
         );
-        // 2 s away, then the task's result at once, then the future's 1.5 s of work.
+        // 2 s away, then the task's result at once, then the future's 1.5 s of
+        // work.
         assert_eq!(start.elapsed(), Duration::from_millis(3500));
     }
     // ANCHOR_END: test

@@ -7,7 +7,8 @@ use tokio::time::{Instant, sleep};
 async fn approve(request: &str, reply: oneshot::Sender<bool>) {
     sleep(Duration::from_secs(1)).await;
     let approved = !request.contains("delete");
-    // `send` fails only if the receiver is gone, i.e. nobody wants the answer any more.
+    // `send` fails only if the receiver is gone, i.e. nobody wants the answer
+    // any more.
     let _ = reply.send(approved);
 }
 

@@ -9,7 +9,8 @@ async fn answer(question: &'static str) -> String {
 }
 
 // ANCHOR: handle
-// No #[tokio::main]: this program builds its runtime by hand, as a sync program would.
+// No #[tokio::main]: this program builds its runtime by hand, as a sync program
+// would.
 fn main() -> anyhow::Result<()> {
     let runtime = Runtime::new()?;
     let handle = runtime.handle().clone();
@@ -18,7 +19,8 @@ fn main() -> anyhow::Result<()> {
     let tasks = ["plan the trip", "book a hotel"]
         .map(|question| handle.spawn(answer(question)));
 
-    // A handle can be cloned and sent to any thread, here one that tokio does not run.
+    // A handle can be cloned and sent to any thread, here one that tokio does
+    // not run.
     let other_thread =
         thread::spawn(move || handle.block_on(answer("from another thread")));
 

@@ -22,7 +22,8 @@ async fn agent_step() -> String {
 
 #[tokio::main]
 async fn main() {
-    // A spawned task that panics ends with an error instead of ending the program.
+    // A spawned task that panics ends with an error instead of ending the
+    // program.
     match tokio::spawn(agent_step()).await {
         Ok(weather) => println!("weather: {weather}"),
         Err(error) if error.is_panic() => {

@@ -2,7 +2,8 @@ use std::time::Duration;
 use tokio::time::sleep;
 
 // ANCHOR: tasks
-/// Always ready: after each round it yields, going to the back of the run queue.
+/// Always ready: after each round it yields, going to the back of the run
+/// queue.
 async fn busy(name: &'static str) {
     for round in 1..=3 {
         println!("{name}: round {round}");

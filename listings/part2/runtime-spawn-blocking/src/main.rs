@@ -8,8 +8,9 @@ async fn fetch_weather(city: &str) -> String {
 }
 
 // ANCHOR: way_out
-/// Synchronous code that needs an async result, such as a callback of a sync library.
-/// It is given the runtime's handle instead of building a runtime of its own.
+/// Synchronous code that needs an async result, such as a callback of a sync
+/// library. It is given the runtime's handle instead of building a runtime of
+/// its own.
 fn weather_report(runtime: &Handle, city: &str) -> String {
     let weather = runtime.block_on(fetch_weather(city));
     format!("report: {weather}")

@@ -4,20 +4,23 @@ use tokio::process::Command;
 use tokio::time::Instant;
 
 // ANCHOR: lines
-/// Runs a shell script and prints each line of its output as soon as it arrives.
+/// Runs a shell script and prints each line of its output as soon as it
+/// arrives.
 async fn follow(script: &str) -> anyhow::Result<Vec<String>> {
     let start = Instant::now();
     let mut child = Command::new("sh")
         .arg("-c")
         .arg(script)
-        .stdout(Stdio::piped()) // without this, the child writes to our terminal
+        // Without this, the child writes to our terminal.
+        .stdout(Stdio::piped())
         .kill_on_drop(true)
         .spawn()?;
 
     let stdout = child.stdout.take().expect("stdout was piped");
     let mut lines = BufReader::new(stdout).lines();
     let mut seen = Vec::new();
-    // Each `next_line().await` waits without blocking: other tasks run meanwhile.
+    // Each `next_line().await` waits without blocking: other tasks run
+    // meanwhile.
     while let Some(line) = lines.next_line().await? {
         println!("[{:.1}s] child says: {line}", start.elapsed().as_secs_f64());
         seen.push(line);
@@ -62,7 +65,8 @@ mod tests {
             ticks
         });
         follow("sleep 0.3; echo late").await.unwrap();
-        // The ticker finished its 60 ms of work while the child was still silent.
+        // The ticker finished its 60 ms of work while the child was still
+        // silent.
         assert!(ticks.is_finished());
         assert_eq!(ticks.await.unwrap(), 3);
     }

@@ -2,7 +2,7 @@ use tokio::process::Command;
 use tokio::task::JoinSet;
 use tokio::time::Instant;
 
-// ANCHOR: many
+// ANCHOR: run
 /// One tool call: a shell script that takes a second and prints its answer.
 async fn run(
     name: &'static str,
@@ -21,7 +21,9 @@ async fn run(
     );
     Ok((name, String::from_utf8(output.stdout)?.trim().to_string()))
 }
+// ANCHOR_END: run
 
+// ANCHOR: many
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let start = Instant::now();
@@ -58,8 +60,9 @@ mod tests {
 
     #[tokio::test]
     async fn several_children_run_at_the_same_time() {
-        // Each child waits until the other has started: run one after the other, they would
-        // wait forever, and the 10 s timeout would fail the test.
+        // Each child waits until the other has started: run one after the
+        // other, they would wait forever, and the 10 s timeout would fail the
+        // test.
         let dir = std::env::temp_dir()
             .join(format!("subprocess-many-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();

@@ -3,7 +3,8 @@ use tokio::process::Command;
 use tokio::time::{Instant, sleep};
 
 fn is_running(pid: u32) -> bool {
-    // A process that has exited but not been waited for is a zombie: not running.
+    // A process that has exited but not been waited for is a zombie: not
+    // running.
     std::fs::read_to_string(format!("/proc/{pid}/stat"))
         .map(|stat| !stat.contains(") Z "))
         .unwrap_or(false)
@@ -13,7 +14,8 @@ fn is_running(pid: u32) -> bool {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let start = Instant::now();
-    // A mistake on purpose: no kill_on_drop, and the handle is dropped without waiting.
+    // A mistake on purpose: no kill_on_drop, and the handle is dropped without
+    // waiting.
     let child = Command::new("sleep").arg("2").spawn()?;
     let pid = child.id().expect("the child has not been waited for");
     drop(child);

@@ -27,7 +27,9 @@ enum ToolError {
     /// Anything else the operating system refused.
     Io { program: String, error: io::Error },
 }
+// ANCHOR_END: error
 
+// ANCHOR: display
 impl fmt::Display for ToolError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -65,7 +67,7 @@ impl fmt::Display for ToolError {
 }
 
 impl std::error::Error for ToolError {}
-// ANCHOR_END: error
+// ANCHOR_END: display
 
 /// The most a tool may print on stdout, or on stderr, before it is stopped.
 const MAX_OUTPUT: u64 = 64 * 1024;
@@ -134,6 +136,8 @@ async fn run_tool(
         KillGroupOnDrop(child.id().and_then(|id| Pid::from_raw(id as i32)));
     let (stdout, stderr) = (child.stdout.take(), child.stderr.take());
     let (stdout, stderr) = (stdout.expect("piped"), stderr.expect("piped"));
+    // ANCHOR_END: run
+    // ANCHOR: run_wait
     let everything = async {
         tokio::try_join!(
             read_at_most(stdout, program),
@@ -160,7 +164,7 @@ async fn run_tool(
     }
     Ok(String::from_utf8_lossy(&stdout).trim().to_string())
 }
-// ANCHOR_END: run
+// ANCHOR_END: run_wait
 
 // ANCHOR: main
 #[tokio::main]

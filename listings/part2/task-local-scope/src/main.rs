@@ -8,7 +8,8 @@ tokio::task_local! {
 }
 
 fn log(message: &str) -> String {
-    // Deep in the call stack, no parameter needed: read the value of this future's scope.
+    // Deep in the call stack, no parameter needed: read the value of this
+    // future's scope.
     let line = REQUEST_ID.with(|id| format!("[{id}] {message}"));
     println!("{line}");
     line
@@ -23,7 +24,8 @@ async fn handle(model_time: Duration) -> Vec<String> {
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> anyhow::Result<()> {
-    // `scope` runs a future with REQUEST_ID set, for every poll of that future only.
+    // `scope` runs a future with REQUEST_ID set, for every poll of that future
+    // only.
     let slow = REQUEST_ID
         .scope("req-1".to_string(), handle(Duration::from_millis(300)));
     let fast = REQUEST_ID

@@ -14,7 +14,8 @@ fn current_request() -> String {
 // ANCHOR: mistake
 async fn handle() -> anyhow::Result<(String, String)> {
     let here = current_request();
-    // A mistake on purpose: the new task does not run inside this future's scope.
+    // A mistake on purpose: the new task does not run inside this future's
+    // scope.
     let background = tokio::spawn(async {
         sleep(Duration::from_millis(10)).await;
         current_request()
@@ -27,7 +28,8 @@ async fn handle() -> anyhow::Result<(String, String)> {
 // ANCHOR_END: mistake
 
 // ANCHOR: fix
-/// The fix: read the value before spawning, and give the new task a scope of its own.
+/// The fix: read the value before spawning, and give the new task a scope of
+/// its own.
 async fn handle_fixed() -> anyhow::Result<String> {
     let id = REQUEST_ID.get();
     let background = tokio::spawn(REQUEST_ID.scope(id, async {

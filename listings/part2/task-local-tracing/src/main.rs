@@ -20,7 +20,8 @@ async fn handle(question: &str, model_time: Duration) -> String {
 
 // ANCHOR: main
 async fn serve_two_requests() -> anyhow::Result<()> {
-    // Each request runs inside a span; every event logged inside it carries the span's fields.
+    // Each request runs inside a span; every event logged inside it carries the
+    // span's fields.
     let slow = handle("plan a trip", Duration::from_millis(300))
         .instrument(info_span!("request", id = 1));
     let fast = handle("what time is it", Duration::from_millis(100))
@@ -35,7 +36,8 @@ async fn serve_two_requests() -> anyhow::Result<()> {
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
-        .without_time() // no timestamps, so that the output is the same on every run
+        // No timestamps, so that the output is the same on every run.
+        .without_time()
         .with_target(false)
         .with_ansi(false)
         .with_writer(std::io::stdout)

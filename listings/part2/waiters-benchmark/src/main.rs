@@ -1,7 +1,9 @@
-//! Holds N concurrent waits as OS threads, as tokio tasks, and as asyncio tasks (in a `python3`
-//! child process), and reports the wall time and the resident memory each waiter costs.
+//! Holds N concurrent waits as OS threads, as tokio tasks, and as asyncio tasks
+//! (in a `python3` child process), and reports the wall time and the resident
+//! memory each waiter costs.
 //!
-//! `cargo run -p waiters-benchmark --release -- --threads 10000 --tasks 1000000 --sleep-ms 1000`
+//! `cargo run -p waiters-benchmark --release -- --threads 10000 --tasks 1000000
+//! --sleep-ms 1000`
 
 use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -11,9 +13,10 @@ use std::time::{Duration, Instant};
 use anyhow::{Context as _, bail};
 
 // ANCHOR: memory
-/// The process's resident memory in bytes: the `VmRSS` line of /proc/self/status, which the
-/// kernel keeps in kB. It counts the pages really in RAM, not address space merely reserved
-/// (a thread's 2 MiB stack counts only for the pages it has touched).
+/// The process's resident memory in bytes: the `VmRSS` line of
+/// /proc/self/status, which the kernel keeps in kB. It counts the pages really
+/// in RAM, not address space merely reserved (a thread's 2 MiB stack counts
+/// only for the pages it has touched).
 fn resident_bytes() -> anyhow::Result<u64> {
     let status = std::fs::read_to_string("/proc/self/status")?;
     let line = status
@@ -37,7 +40,8 @@ struct Measured {
     bytes_per_waiter: f64,
 }
 
-/// Waiters that have started waiting, so memory is read once all of them are waiting.
+/// Waiters that have started waiting, so memory is read once all of them are
+/// waiting.
 static STARTED: AtomicUsize = AtomicUsize::new(0);
 
 // ANCHOR: threads
@@ -45,8 +49,7 @@ fn with_threads(count: usize, nap: Duration) -> anyhow::Result<Measured> {
     STARTED.store(0, Ordering::SeqCst);
     let before = resident_bytes()?;
     let start = Instant::now();
-    let mut threads = Vec::with_capacity(count);
-    let mut refused = None;
+    let (mut threads, mut refused) = (Vec::with_capacity(count), None);
     for _ in 0..count {
         let spawned = thread::Builder::new().spawn(move || {
             STARTED.fetch_add(1, Ordering::SeqCst);
@@ -120,7 +123,7 @@ fn with_tokio_tasks(
 }
 // ANCHOR_END: tasks
 
-// ANCHOR: asyncio
+// ANCHOR: asyncio_program
 /// The same waits in asyncio; it prints its wall time (s) and bytes per waiter.
 const ASYNCIO_PROGRAM: &str = r#"
 import asyncio, sys, time
@@ -148,7 +151,9 @@ async def main(count, nap):
 
 asyncio.run(main(int(sys.argv[1]), float(sys.argv[2])))
 "#;
+// ANCHOR_END: asyncio_program
 
+// ANCHOR: asyncio
 fn with_asyncio(count: usize, nap: Duration) -> anyhow::Result<Measured> {
     let output = Command::new("python3")
         .args(["-c", ASYNCIO_PROGRAM])
@@ -214,7 +219,9 @@ fn in_fresh_process(
         bytes_per_waiter,
     })
 }
+// ANCHOR_END: fresh
 
+// ANCHOR: measure_one
 /// The other side: `--measure threads|tasks N` measures one row and prints it.
 fn measure_one(kind: &str, count: usize, nap: Duration) -> anyhow::Result<()> {
     let row = match kind {
@@ -230,7 +237,7 @@ fn measure_one(kind: &str, count: usize, nap: Duration) -> anyhow::Result<()> {
     println!("{} {wall} {}", row.waiters, row.bytes_per_waiter);
     Ok(())
 }
-// ANCHOR_END: fresh
+// ANCHOR_END: measure_one
 
 fn python_version() -> Option<String> {
     let output = Command::new("python3").arg("--version").output().ok()?;
@@ -328,6 +335,8 @@ fn main() -> anyhow::Result<()> {
         "beyond the sleep",
         "RAM per waiter"
     );
+    // ANCHOR_END: main
+    // ANCHOR: table
     for row in &rows {
         let beyond = row.wall.saturating_sub(options.nap);
         println!(
@@ -349,7 +358,10 @@ fn main() -> anyhow::Result<()> {
     {
         println!();
         println!(
-            "{} waiters: tokio took {:.1}x less wall time and {:.1}x less RAM per waiter than asyncio",
+            concat!(
+                "{} waiters: tokio took {:.1}x less wall time ",
+                "and {:.1}x less RAM per waiter than asyncio",
+            ),
             grouped(options.tasks as u64),
             asyncio.wall.as_secs_f64() / tokio.wall.as_secs_f64(),
             asyncio.bytes_per_waiter / tokio.bytes_per_waiter.max(1.0),
@@ -357,7 +369,7 @@ fn main() -> anyhow::Result<()> {
     }
     Ok(())
 }
-// ANCHOR_END: main
+// ANCHOR_END: table
 
 #[cfg(test)]
 mod tests {

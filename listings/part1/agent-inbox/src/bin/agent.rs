@@ -57,6 +57,7 @@ fn parse_args() -> anyhow::Result<Args> {
 }
 
 // ANCHOR: main
+// ANCHOR: main_setup
 #[tokio::main]
 async fn main() -> ExitCode {
     let args = match parse_args() {
@@ -81,6 +82,8 @@ async fn main() -> ExitCode {
         eprintln!("agent: cannot listen for signals: {error}");
         return ExitCode::FAILURE;
     }
+    // ANCHOR_END: main_setup
+    // ANCHOR: main_run
     let run = agent::run(args.server, &store, args.settings, stop.cancelled());
     let outcome = tokio::select! {
         outcome = run => outcome,
@@ -115,6 +118,7 @@ async fn main() -> ExitCode {
         }
     }
 }
+// ANCHOR_END: main_run
 // ANCHOR_END: main
 
 // ANCHOR: signals

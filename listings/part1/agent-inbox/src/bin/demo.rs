@@ -5,7 +5,6 @@ use std::future;
 
 use agent_inbox::{Message, MessageServer, Settings, Store, agent};
 
-// ANCHOR: demo
 fn messages() -> Vec<Message> {
     let texts = [
         "hello",
@@ -24,6 +23,7 @@ fn messages() -> Vec<Message> {
         .collect()
 }
 
+// ANCHOR: demo
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     // A fresh folder, removed when `dir` is dropped, however main ends.
