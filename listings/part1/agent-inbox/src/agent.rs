@@ -35,8 +35,8 @@ pub struct Settings {
 impl Default for Settings {
     fn default() -> Self {
         Settings {
-            queue_capacity: 8192,
-            batch_max: 4096,
+            queue_capacity: 16384,
+            batch_max: 8192,
             finish_within: Duration::from_secs(10),
         }
     }
