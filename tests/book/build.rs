@@ -14,6 +14,19 @@ fn build_into(root: &Path, output: &Path) -> anyhow::Result<book::Built> {
     book::build(root, &options)
 }
 
+/// The real book, built once for every test that reads its pages (each build takes a second or
+/// two), into a folder of the target directory that the next run overwrites.
+fn the_book() -> &'static book::Built {
+    static BUILT: std::sync::OnceLock<book::Built> = std::sync::OnceLock::new();
+    BUILT.get_or_init(|| {
+        let output = std::env::var_os("CARGO_TARGET_DIR")
+            .map(std::path::PathBuf::from)
+            .unwrap_or_else(|| async_book::root().join("target"))
+            .join("book-tests-site");
+        build_into(&async_book::root(), &output).unwrap()
+    })
+}
+
 /// The problems a failed build reports, one per line.
 fn problems_of(result: anyhow::Result<book::Built>) -> String {
     let error = result.expect_err("the build should fail");
@@ -50,8 +63,7 @@ fn small_book(chapter: &str) -> tempfile::TempDir {
 
 #[test]
 fn the_book_builds_cleanly_with_search_and_without_draft_pages() {
-    let output = tempfile::tempdir().unwrap();
-    let built = build_into(&async_book::root(), output.path()).unwrap();
+    let built = the_book();
     let chapter = fs::read_to_string(built.output.join("part2/coffee-and-pastry.html")).unwrap();
     // The includes were expanded: the listing's code and its output are in the page.
     assert!(chapter.contains("Breakfast served after 3.0s"));
@@ -179,8 +191,7 @@ fn markdown_left_raw_in_a_page_fails_the_build() {
 
 #[test]
 fn a_paragraph_right_after_a_listing_figure_is_read_as_markdown() {
-    let output = tempfile::tempdir().unwrap();
-    let built = build_into(&async_book::root(), output.path()).unwrap();
+    let built = the_book();
     let chapter = fs::read_to_string(built.output.join("part2/coffee-and-pastry.html")).unwrap();
     // In the chapter, this paragraph starts on the line right after a `{{#listing}}`.
     assert!(
@@ -279,8 +290,7 @@ fn the_asyncio_map_covers_every_idea_the_source_guides_use() {
 
 #[test]
 fn the_error_index_lists_every_error_and_panic_the_figures_show() {
-    let output = tempfile::tempdir().unwrap();
-    let built = build_into(&async_book::root(), output.path()).unwrap();
+    let built = the_book();
     let index = fs::read_to_string(built.output.join("appendix/errors.html")).unwrap();
     let root = async_book::root();
     let mut expected = 0;
@@ -388,8 +398,7 @@ fn stock_mdbook_gets_the_same_chapters_through_the_preprocessor_command() {
 
 #[test]
 fn api_names_link_to_their_documentation_from_one_table() {
-    let output = tempfile::tempdir().unwrap();
-    let built = build_into(&async_book::root(), output.path()).unwrap();
+    let built = the_book();
     let runtime = fs::read_to_string(built.output.join("part1/runtime.html")).unwrap();
     let link = "<a href=\"https://docs.rs/tokio/1/tokio/task/struct.JoinSet.html\"><code>JoinSet</code></a>";
     assert_eq!(
