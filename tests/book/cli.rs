@@ -80,16 +80,8 @@ fn get(port: u16, path: &str) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn serving_rebuilds_on_change_and_tells_open_pages_to_reload() {
-    let book = tempfile::tempdir().unwrap();
+    let book = small_served_book("# Page\n\nFirst version.\n");
     let root = book.path().to_path_buf();
-    fs::create_dir_all(root.join("src")).unwrap();
-    fs::write(root.join("book.toml"), "[book]\ntitle = \"Served\"\n").unwrap();
-    fs::write(
-        root.join("src/SUMMARY.md"),
-        "# Summary\n\n- [Page](page.md)\n",
-    )
-    .unwrap();
-    fs::write(root.join("src/page.md"), "# Page\n\nFirst version.\n").unwrap();
 
     let listener = async_book::serve::bind(0).await.unwrap();
     let port = listener.local_addr().unwrap().port();
