@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
 
+use crate::figures::escape;
 use crate::listings;
 
 /// Where a listing crate's page and files are on the site: `listings/<part>/<crate>/`.
@@ -97,13 +98,6 @@ fn tar_gz(dir: &Path, folder: &str, files: &[PathBuf], lock: &[u8]) -> anyhow::R
     // The versions the book was tested with; cargo drops the entries this crate does not use.
     add(format!("{folder}/Cargo.lock"), lock)?;
     Ok(archive.into_inner()?.finish()?)
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 /// A page that shows every file of the crate, with a link to download it.

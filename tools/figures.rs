@@ -634,7 +634,8 @@ fn output_file_name(name: &str) -> String {
     }
 }
 
-fn escape(text: &str) -> String {
+/// Text made safe to put in HTML, attribute values included.
+pub(crate) fn escape(text: &str) -> String {
     text.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")

@@ -10,6 +10,8 @@ use std::fmt::Write as _;
 use std::fs;
 use std::path::Path;
 
+use crate::figures::escape;
+
 /// One recorded line.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Event {
@@ -221,13 +223,6 @@ fn seconds(value: f64) -> String {
     } else {
         format!("{:.0} ms", rounded * 1000.0)
     }
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 /// The figure that `{{#timeline}}` becomes: the picture and its caption. `files` are the
