@@ -104,6 +104,12 @@ fn tar_gz(dir: &Path, folder: &str, files: &[PathBuf], lock: &[u8]) -> anyhow::R
 fn crate_page(dir: &Path, folder: &str, files: &[PathBuf]) -> anyhow::Result<String> {
     let mut page = String::new();
     let title = format!("{folder}: the whole listing crate");
+    // A crate with a program runs it; a library (an exercise, say) runs its tests.
+    let command = if dir.join("src/main.rs").exists() || dir.join("src/bin").is_dir() {
+        "cargo run"
+    } else {
+        "cargo test"
+    };
     let _ = write!(
         page,
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
@@ -114,7 +120,7 @@ fn crate_page(dir: &Path, folder: &str, files: &[PathBuf]) -> anyhow::Result<Str
          border:1px solid #ccc;border-radius:6px}}code{{font-size:.9em}}</style>\n\
          </head>\n<body>\n<main>\n<h1>{title}</h1>\n\
          <p><a href=\"../{folder}.tar.gz\" download>Download {folder}.tar.gz</a>, then:</p>\n\
-         <pre><code>tar -xzf {folder}.tar.gz\ncd {folder}\ncargo run</code></pre>\n\
+         <pre><code>tar -xzf {folder}.tar.gz\ncd {folder}\n{command}</code></pre>\n\
          <p>The archive holds the files below and the <code>Cargo.lock</code> the book was \
          tested with. <a href=\"../../../index.html\">Back to the book</a>.</p>\n<ul>\n"
     );

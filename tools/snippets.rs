@@ -132,6 +132,9 @@ fn tested_by_listing(root: &Path, file: &Path) -> Option<String> {
     match parts[2].as_os_str().to_str() {
         Some("src" | "tests" | "examples" | "benches") => None,
         Some("compile-fail") if normal.with_extension("stderr").exists() => None,
+        // An exercise's solution is compiled and tested in place of its `src/lib.rs` by the
+        // book's exercise test.
+        Some("solution") if parts[0].as_os_str() == "exercises" => None,
         Some("compile-fail") => Some("is a compile-fail case without its .stderr".to_string()),
         _ => Some(
             "is not compiled by its crate (src/, tests/, examples/, compile-fail/)".to_string(),

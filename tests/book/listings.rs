@@ -129,7 +129,7 @@ fn the_manifest_check_refuses_what_would_not_build_when_copied() {
 
 /// Copies a listing's folder to `dest`, leaving files that are already the same untouched so
 /// that cargo does not rebuild what has not changed.
-fn copy_listing(from: &Path, dest: &Path) {
+pub(crate) fn copy_listing(from: &Path, dest: &Path) {
     fs::create_dir_all(dest).unwrap();
     for entry in fs::read_dir(from).unwrap() {
         let entry = entry.unwrap();
@@ -145,7 +145,7 @@ fn copy_listing(from: &Path, dest: &Path) {
     }
 }
 
-fn cargo() -> Command {
+pub(crate) fn cargo() -> Command {
     Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
 }
 

@@ -3,5 +3,6 @@
 
 mod build;
 mod cli;
+mod exercises;
 mod listings;
 mod snippets;
