@@ -75,7 +75,7 @@ impl Runtime {
         match self {
             Runtime::TokioCurrentThread => "tokio current-thread",
             Runtime::TokioMultiThread => "tokio multi-thread",
-            Runtime::Smol => "smol, one thread",
+            Runtime::Smol => "smol (one thread)",
         }
     }
 
@@ -171,7 +171,7 @@ fn thousands(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, digit) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(digit);
@@ -188,7 +188,7 @@ fn main() -> anyhow::Result<()> {
     let workloads = [
         (
             format!(
-                "{} tasks sleep {} ms",
+                "{} sleeps of {} ms",
                 thousands(options.tasks as u64),
                 options.sleep_ms
             ),
@@ -197,18 +197,18 @@ fn main() -> anyhow::Result<()> {
                 sleep,
             },
             options.tasks as u32,
-            "per task",
+            "task",
         ),
         (
             format!(
-                "ping-pong, {} round trips",
+                "ping-pong, {} trips",
                 thousands(options.round_trips.into())
             ),
             Workload::PingPong {
                 round_trips: options.round_trips,
             },
             options.round_trips,
-            "per trip",
+            "trip",
         ),
     ];
     let runtimes = [
@@ -217,7 +217,7 @@ fn main() -> anyhow::Result<()> {
         Runtime::Smol,
     ];
     println!(
-        "{:<30} {:<22} {:>10} {:>14}",
+        "{:<25} {:<20} {:>9}  {:>15}",
         "workload", "runtime", "wall time", "cost"
     );
     for (label, workload, count, per) in &workloads {
@@ -231,7 +231,7 @@ fn main() -> anyhow::Result<()> {
                 Workload::PingPong { .. } => best,
             };
             println!(
-                "{label:<30} {:<22} {:>8.3} s {:>8.2} µs {per}",
+                "{label:<25} {:<20} {:>7.3} s  {:>7.2} µs/{per}",
                 runtime.name(),
                 best.as_secs_f64(),
                 beyond.as_secs_f64() * 1e6 / f64::from(*count),
