@@ -269,4 +269,14 @@ mod tests {
         ));
         assert_eq!(both, ("slow", "quick"));
     }
+
+    // tokio's timers live in tokio's runtime: its sleep cannot be created on
+    // another executor (the chapter on runtimes shows why).
+    #[test]
+    #[should_panic(expected = "must be called from the context of a Tokio")]
+    fn tokio_sleep_needs_a_tokio_runtime() {
+        Executor::new().block_on(async {
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        });
+    }
 }

@@ -62,7 +62,6 @@ async fn smol_ping_pong(ex: &smol::Executor<'_>, round_trips: u32) {
 }
 // ANCHOR_END: smol
 
-// ANCHOR: runtimes
 #[derive(Clone, Copy)]
 enum Runtime {
     TokioCurrentThread,
@@ -121,7 +120,6 @@ impl Runtime {
         }))
     }
 }
-// ANCHOR_END: runtimes
 
 #[derive(Clone, Copy)]
 enum Workload {
@@ -179,7 +177,6 @@ fn thousands(n: u64) -> String {
     out
 }
 
-// ANCHOR: main
 fn main() -> anyhow::Result<()> {
     let options = parse_options()?;
     let sleep = Duration::from_millis(options.sleep_ms);
@@ -240,4 +237,3 @@ fn main() -> anyhow::Result<()> {
     }
     Ok(())
 }
-// ANCHOR_END: main

@@ -35,7 +35,7 @@ async fn always_ready(progress: Arc<AtomicUsize>) {
 async fn always_ready_with_budget(progress: Arc<AtomicUsize>) {
     for n in 0..ITEMS {
         std::future::ready(n).await;
-        tokio::task::consume_budget().await;
+        tokio::task::coop::consume_budget().await;
         progress.fetch_add(1, Ordering::SeqCst);
     }
 }

@@ -1,10 +1,11 @@
 use std::pin::Pin;
 use std::task::{Context, Poll, Waker};
 
-async fn sum_of_words(text: String) -> usize {
-    let words: Vec<&str> = text.split(' ').collect();
+async fn sum_of_tail() -> u32 {
+    let numbers = [1, 2, 3, 4];
+    let tail = &numbers[1..];
     std::future::ready(()).await;
-    words.iter().map(|word| word.len()).sum()
+    tail.iter().sum()
 }
 
 fn poll_once<F: Future>(future: Pin<&mut F>) -> Poll<F::Output> {
@@ -12,7 +13,7 @@ fn poll_once<F: Future>(future: Pin<&mut F>) -> Poll<F::Output> {
 }
 
 fn main() {
-    let mut future = sum_of_words("pin the future".to_string());
-    // Pin::new is only for types that are Unpin, safe to move while pinned.
+    let mut future = sum_of_tail();
+    // Pin::new is only for types that are Unpin: safe to move while pinned.
     println!("{:?}", poll_once(Pin::new(&mut future)));
 }

@@ -22,12 +22,13 @@ impl Future for Pause {
 // ANCHOR_END: pause
 
 // ANCHOR: borrow
-async fn sum_of_words(text: String) -> usize {
-    // `words` borrows `text`, and both live across the `.await`: the
-    // future holds a pointer into itself.
-    let words: Vec<&str> = text.split(' ').collect();
+async fn sum_of_tail() -> u32 {
+    let numbers = [1, 2, 3, 4];
+    // `tail` points into `numbers`, and both live across the `.await`: both
+    // are stored in the future, so the future holds a pointer into itself.
+    let tail = &numbers[1..];
     Pause { paused: false }.await;
-    words.iter().map(|word| word.len()).sum()
+    tail.iter().sum()
 }
 // ANCHOR_END: borrow
 
@@ -42,7 +43,7 @@ fn poll_once<F: Future>(future: Pin<&mut F>) -> Poll<F::Output> {
 fn main() {
     // pin! moves the future into a place of its own and gives out only a
     // `Pin<&mut _>`: safe code cannot move it from there.
-    let mut future = pin!(sum_of_words("pin the future".to_string()));
+    let mut future = pin!(sum_of_tail());
     println!("first poll:  {:?}", poll_once(future.as_mut()));
     println!("second poll: {:?}", poll_once(future.as_mut()));
 }
@@ -58,9 +59,9 @@ mod tests {
 
     #[test]
     fn the_future_resumes_with_its_borrow_intact() {
-        let mut future = pin!(sum_of_words("a bb ccc".to_string()));
+        let mut future = pin!(sum_of_tail());
         assert_eq!(poll_once(future.as_mut()), Poll::Pending);
-        assert_eq!(poll_once(future.as_mut()), Poll::Ready(6));
+        assert_eq!(poll_once(future.as_mut()), Poll::Ready(9));
     }
 
     #[test]
@@ -68,6 +69,6 @@ mod tests {
         assert!(is_unpin(&Pause { paused: false }));
         // A boxed and pinned future is Unpin too: moving the box does not
         // move the future inside it.
-        assert!(is_unpin(&Box::pin(sum_of_words(String::new()))));
+        assert!(is_unpin(&Box::pin(sum_of_tail())));
     }
 }
