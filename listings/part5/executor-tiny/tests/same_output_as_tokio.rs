@@ -33,9 +33,9 @@ fn the_coffee_example_prints_the_same_on_both_executors() {
         ours,
         "Coffee: brewing...\nPastry: baking...\nCoffee: ready\nPastry: ready"
     );
-    // A real clock: both take the 3 s of the slower step, give or take the
-    // machine's load.
+    // A real clock, so only loose bounds: at least the 3 s of the slower
+    // step, and well short of the 5 s that one step after the other takes.
     for seconds in [our_seconds, tokio_seconds] {
-        assert!((3.0..3.5).contains(&seconds), "{seconds}s");
+        assert!((3.0..5.0).contains(&seconds), "{seconds}s");
     }
 }
