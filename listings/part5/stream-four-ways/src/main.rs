@@ -74,7 +74,9 @@ struct Items {
     fetching: Option<PageFuture>,
     done: bool,
 }
+// ANCHOR_END: by_hand
 
+// ANCHOR: poll_next
 impl Stream for Items {
     type Item = u32;
 
@@ -107,6 +109,8 @@ impl Stream for Items {
     }
 }
 
+// ANCHOR_END: poll_next
+
 fn items_by_hand() -> Items {
     Items {
         next_page: 0,
@@ -115,7 +119,6 @@ fn items_by_hand() -> Items {
         done: false,
     }
 }
-// ANCHOR_END: by_hand
 
 // ANCHOR: main
 #[tokio::main]
