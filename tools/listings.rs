@@ -122,6 +122,11 @@ pub fn manifest_problems(listing: &Listing) -> Vec<String> {
     if field("publish").and_then(|p| p.as_bool()) != Some(false) {
         problems.push("`publish = false` is missing".to_string());
     }
+    if field("default-run").is_some() {
+        // cargo honours one `default-run` in a workspace: a second one takes plain
+        // `cargo run` away from the book tool.
+        problems.push("`default-run` would take `cargo run` from the book tool".to_string());
+    }
     for key in ["edition", "version", "publish"] {
         if field(key).and_then(|v| v.as_table()).is_some() {
             problems.push(format!(

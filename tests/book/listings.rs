@@ -101,6 +101,7 @@ fn the_manifest_check_refuses_what_would_not_build_when_copied() {
         name = "x"
         version.workspace = true
         edition = "2021"
+        default-run = "x"
         [dependencies]
         tokio = { workspace = true }
         helper = { path = "../helper" }
@@ -115,6 +116,7 @@ fn the_manifest_check_refuses_what_would_not_build_when_copied() {
     for expected in [
         "`edition` must be \"2024\"",
         "`publish = false` is missing",
+        "`default-run` would take `cargo run`",
         "`version` must be written out",
         "tokio comes from the workspace",
         "helper is a path dependency",
