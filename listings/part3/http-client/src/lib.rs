@@ -111,6 +111,7 @@ mod tests {
         format!("{}/users/{id}?delay_ms={delay_ms}", server.base)
     }
 
+    // ANCHOR: pool_tests
     #[tokio::test]
     async fn one_client_reuses_its_connection() {
         let server = start().await.unwrap();
@@ -130,6 +131,7 @@ mod tests {
         }
         assert_eq!(server.stats.connections.load(SeqCst), 20);
     }
+    // ANCHOR_END: pool_tests
 
     #[tokio::test]
     async fn json_becomes_a_struct() {
@@ -140,6 +142,7 @@ mod tests {
         assert_eq!(user, User { id: 7, name });
     }
 
+    // ANCHOR: limit_test
     #[tokio::test]
     async fn the_limit_bounds_requests_in_flight() {
         let server = start().await.unwrap();
@@ -152,7 +155,9 @@ mod tests {
         assert_eq!(ids, (1..=20).collect::<Vec<_>>()); // in order
         assert_eq!(server.stats.most_at_once.load(SeqCst), 4);
     }
+    // ANCHOR_END: limit_test
 
+    // ANCHOR: timeout_tests
     #[tokio::test(start_paused = true)]
     async fn a_slow_answer_times_out_after_the_clients_timeout() {
         let server = start().await.unwrap();
@@ -179,7 +184,9 @@ mod tests {
         assert!(result.is_err());
         assert_eq!(start.elapsed(), Duration::from_millis(3500));
     }
+    // ANCHOR_END: timeout_tests
 
+    // ANCHOR: error_tests
     #[tokio::test]
     async fn a_refused_connection_is_a_connect_error() {
         // A port that was free a moment ago: nothing listens there now.
@@ -201,6 +208,7 @@ mod tests {
         let error = get_user(&client, &url).await.unwrap_err();
         assert_eq!(describe(&error), "the server answered 404 Not Found");
     }
+    // ANCHOR_END: error_tests
 
     #[tokio::test]
     async fn a_500_is_a_status_error() {

@@ -32,6 +32,7 @@ static ALLOCATOR: Counting = Counting;
 
 const MIB: usize = 1024 * 1024;
 
+// ANCHOR: test
 #[tokio::test]
 async fn a_64_mib_download_never_holds_more_than_a_few_mib() {
     let server = server::start().await.unwrap();
@@ -63,3 +64,4 @@ async fn a_64_mib_download_never_holds_more_than_a_few_mib() {
     assert_eq!(body.len(), 64 * MIB);
     assert!(peak >= 64 * MIB, "peak {} KiB", peak / 1024);
 }
+// ANCHOR_END: test
