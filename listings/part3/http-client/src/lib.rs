@@ -75,7 +75,7 @@ pub fn describe(error: &reqwest::Error) -> String {
 
 // ANCHOR: download
 /// Saves the body to `to` piece by piece, as it arrives: memory holds one
-/// piece (tens of KiB), never the whole body. Returns the bytes written.
+/// piece at a time, never the whole body. Returns the bytes written.
 pub async fn download(
     client: &Client,
     url: &str,
