@@ -180,6 +180,7 @@ mod tests {
         assert_eq!(client.ask(b"SUM 40 2\n").await, "42\n");
     }
 
+    // ANCHOR: shutdown_test
     #[tokio::test(start_paused = true)]
     async fn shutdown_says_goodbye_to_idle_clients_at_once() {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -198,4 +199,5 @@ mod tests {
         assert_eq!(goodbye, "bye: the server is shutting down\n");
         assert_eq!(client.read_line().await, "");
     }
+    // ANCHOR_END: shutdown_test
 }
