@@ -14,8 +14,10 @@ async fn main() -> anyhow::Result<()> {
 
     let misspelt = count_tasks(&client).await;
     if let Err(error) = &misspelt {
-        // The server's error code, which a program can match on.
-        println!("error code: {:?}", error.code().map(|code| code.code()));
+        // `{}` alone prints the kind of error, not its cause.
+        println!("a misspelt table, with {{}}: {error}");
+        // The server's code for it, which a program can match on.
+        println!("  its code: {:?}", error.code().map(|code| code.code()));
     }
     println!("a misspelt table: {}", explain(misspelt));
 

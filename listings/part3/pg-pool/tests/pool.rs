@@ -79,6 +79,7 @@ async fn a_failed_transaction_rolls_back_the_update_before_it() {
     assert_eq!(open_tasks(&other).await.unwrap().len(), 1);
 }
 
+// ANCHOR: exhausted
 // The paused clock: the pool's wait is a tokio timer, and with nothing
 // else to do the runtime jumps to it, so the wait is exact.
 #[tokio::test(start_paused = true)]
@@ -104,3 +105,4 @@ async fn a_full_pool_answers_a_wait_timeout_error_after_the_wait() {
     assert_eq!(started.elapsed(), Duration::ZERO);
     assert_eq!(pool.status().size, 2);
 }
+// ANCHOR_END: exhausted

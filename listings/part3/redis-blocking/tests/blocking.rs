@@ -25,6 +25,7 @@ async fn on_its_own_connection_the_blpop_holds_up_no_one() {
     assert_eq!(order, ["GET", "BLPOP"]);
 }
 
+// ANCHOR: timeout
 // The connection gives up on any reply after half a second by default
 // (redis's DEFAULT_RESPONSE_TIMEOUT): a longer BLPOP fails on the client,
 // though the server still holds the connection for the whole wait.
@@ -41,3 +42,4 @@ async fn a_blpop_longer_than_the_response_timeout_fails() {
     let error = shared.get("book:greeting").await.unwrap_err();
     assert!(error.is_timeout(), "{error:?}");
 }
+// ANCHOR_END: timeout
