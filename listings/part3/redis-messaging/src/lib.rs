@@ -49,6 +49,9 @@ pub async fn add_job(
     Ok(())
 }
 
+// ANCHOR_END: group
+
+// ANCHOR: take
 /// Up to `count` entries no one in the group has been given yet. They stay
 /// pending (owned by `consumer`) until it acknowledges them.
 pub async fn take_new(
@@ -71,7 +74,7 @@ pub async fn acknowledge(
     conn.xack(STREAM, GROUP, &[&entry.id]).await?;
     Ok(())
 }
-// ANCHOR_END: group
+// ANCHOR_END: take
 
 // ANCHOR: claim
 /// Takes over the entries that were delivered to some consumer at least
