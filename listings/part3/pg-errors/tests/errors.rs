@@ -82,3 +82,17 @@ async fn a_query_on_a_client_whose_server_stopped_fails() {
     assert!(error.is_closed(), "{error:?}");
     assert!(client.is_closed());
 }
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL (apt install postgresql)"]
+async fn a_connection_that_is_not_run_answers_no_query() {
+    let server = support::Postgres::start();
+    let (client, connection) =
+        tokio_postgres::connect(&server.url(), tokio_postgres::NoTls)
+            .await
+            .unwrap();
+    // Not spawned: dropped instead.
+    drop(connection);
+    let error = client.query("SELECT 1", &[]).await.unwrap_err();
+    assert!(error.is_closed(), "{error:?}");
+}
