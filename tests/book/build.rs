@@ -257,6 +257,8 @@ fn the_asyncio_map_covers_every_idea_the_source_guides_use() {
         "asyncio.to_thread",
         "create_subprocess_exec",
         "aiosqlite",
+        "asyncpg",
+        "aio-pika",
         "task_done",
         "cancel",
     ] {

@@ -264,6 +264,11 @@ struct Run {
 /// comparison of what it prints with the book; the programs wait for real, so the test runs
 /// them side by side.
 fn schedule_run(listing: &Listing, copy: &Path, target: &Path, runs: &mut Vec<Run>) {
+    // A program that needs a server (`no-output`) is run by its own tests, which start the
+    // server and compare what it prints with its output file; here it is only built.
+    if listing.no_output_reason().is_some() {
+        return;
+    }
     for file in listing.output_files() {
         let shown = listings::read_output(listing, &file).unwrap();
         let copy = copy.to_path_buf();
@@ -420,4 +425,39 @@ fn fingerprint(dir: &Path) -> String {
         fs::read(&file).unwrap().hash(&mut hasher);
     }
     format!("{:016x}", hasher.finish())
+}
+
+/// `.ci/run` runs `cargo test -- --include-ignored`, installing the servers the ignored tests
+/// need; so a test may be ignored only because it needs one of those servers, and says which.
+#[test]
+fn every_ignored_test_needs_a_server_that_ci_installs() {
+    const REASONS: [&str; 2] = [
+        "needs PostgreSQL (apt install postgresql)",
+        "needs redis-server (apt install redis-server)",
+    ];
+    fn visit(dir: &Path, problems: &mut Vec<String>) {
+        for entry in fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            let name = path.file_name().unwrap().to_string_lossy();
+            if path.is_dir() {
+                if name != "target" && !name.starts_with('.') {
+                    visit(&path, problems);
+                }
+            } else if name.ends_with(".rs") {
+                let text = fs::read_to_string(&path).unwrap();
+                for line in text.lines().filter(|l| l.trim_start().starts_with("#[ignore")) {
+                    let reason = line.trim().trim_start_matches("#[ignore = \"");
+                    if !REASONS.iter().any(|r| reason.starts_with(r)) {
+                        problems.push(format!("{}: {}", path.display(), line.trim()));
+                    }
+                }
+            }
+        }
+    }
+    let root = async_book::root();
+    let mut problems = Vec::new();
+    for dir in ["listings", "tests", "tools"] {
+        visit(&root.join(dir), &mut problems);
+    }
+    assert!(problems.is_empty(), "ignored for another reason: {problems:#?}");
 }
