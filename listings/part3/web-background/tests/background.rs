@@ -89,6 +89,7 @@ async fn order(url: &str) -> (StatusCode, Value) {
     (response.status(), response.json().await.unwrap())
 }
 
+// ANCHOR: test
 #[tokio::test]
 async fn the_answer_comes_first_and_shutdown_waits_for_the_task() {
     let mut setup = start(Duration::from_secs(30)).await;
@@ -112,6 +113,7 @@ async fn the_answer_comes_first_and_shutdown_waits_for_the_task() {
     // By the time shutdown is done, the task's effect is there.
     assert_eq!(*setup.delivered.lock().unwrap(), [message]);
 }
+// ANCHOR_END: test
 
 #[tokio::test]
 async fn shutdown_gives_up_on_a_task_at_the_deadline() {

@@ -165,6 +165,7 @@ async fn json_that_does_not_parse_is_a_400() {
     server.still_serves().await;
 }
 
+// ANCHOR: missing_field
 #[tokio::test]
 async fn a_missing_field_is_a_422_that_names_it() {
     let server = Server::start().await;
@@ -177,6 +178,7 @@ async fn a_missing_field_is_a_422_that_names_it() {
     );
     server.still_serves().await;
 }
+// ANCHOR_END: missing_field
 
 #[tokio::test]
 async fn a_body_without_the_json_content_type_is_a_415() {
