@@ -96,7 +96,10 @@ fn the_book_builds_cleanly_with_search_and_without_draft_pages() {
     let pages = fs::read_dir(&built.output).unwrap().count();
     // Part 5 publishes the chapters it links and nothing for its drafts.
     let part5_pages = fs::read_dir(built.output.join("part5")).map_or(0, |dir| dir.count());
-    let part5_linked = summary.lines().filter(|line| line.contains("](part5/")).count();
+    let part5_linked = summary
+        .lines()
+        .filter(|line| line.contains("](part5/"))
+        .count();
     assert_eq!(
         part5_pages, part5_linked,
         "Part 5's drafts get no page, its written chapters one each"

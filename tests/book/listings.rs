@@ -445,7 +445,10 @@ fn every_ignored_test_needs_a_server_that_ci_installs() {
                 }
             } else if name.ends_with(".rs") {
                 let text = fs::read_to_string(&path).unwrap();
-                for line in text.lines().filter(|l| l.trim_start().starts_with("#[ignore")) {
+                for line in text
+                    .lines()
+                    .filter(|l| l.trim_start().starts_with("#[ignore"))
+                {
                     let reason = line.trim().trim_start_matches("#[ignore = \"");
                     if !REASONS.iter().any(|r| reason.starts_with(r)) {
                         problems.push(format!("{}: {}", path.display(), line.trim()));
@@ -459,5 +462,8 @@ fn every_ignored_test_needs_a_server_that_ci_installs() {
     for dir in ["listings", "tests", "tools"] {
         visit(&root.join(dir), &mut problems);
     }
-    assert!(problems.is_empty(), "ignored for another reason: {problems:#?}");
+    assert!(
+        problems.is_empty(),
+        "ignored for another reason: {problems:#?}"
+    );
 }
