@@ -5,13 +5,12 @@ use std::time::Duration;
 
 use axum::{Router, extract::ws::WebSocketUpgrade, routing::get};
 use futures_util::{SinkExt, StreamExt};
+use tokio_tungstenite::tungstenite::{self, error::ProtocolError};
 use tokio_tungstenite::{connect_async, tungstenite::Message};
 use tokio_util::sync::CancellationToken;
 
-// ANCHOR: mistake
-#[tokio::test]
-async fn serve_returns_while_the_websocket_is_still_open() {
-    let app = Router::new().route(
+fn echo_app() -> Router {
+    Router::new().route(
         "/echo",
         get(|ws: WebSocketUpgrade| async {
             ws.on_upgrade(|mut socket| async move {
@@ -20,7 +19,13 @@ async fn serve_returns_while_the_websocket_is_still_open() {
                 }
             })
         }),
-    );
+    )
+}
+
+// ANCHOR: mistake
+#[tokio::test]
+async fn serve_returns_while_the_websocket_is_still_open() {
+    let app = echo_app(); // answers every message with the same message
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("ws://{}/echo", listener.local_addr().unwrap());
     let shutdown = CancellationToken::new();
@@ -43,3 +48,39 @@ async fn serve_returns_while_the_websocket_is_still_open() {
     assert_eq!(reply.into_text().unwrap(), "still here?");
 }
 // ANCHOR_END: mistake
+
+// ANCHOR: exit
+/// When `main` returns after `serve`, the runtime drops the socket's task
+/// mid-way: the client sees the connection end with no Close frame.
+#[test]
+fn the_client_sees_a_reset_when_the_server_exits() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let url = format!("ws://{}/echo", listener.local_addr().unwrap());
+    let shutdown = CancellationToken::new();
+    let signal = shutdown.clone().cancelled_owned();
+    // The server, with a runtime of its own, as a program's `main` has.
+    let server = std::thread::spawn(move || {
+        let runtime = tokio::runtime::Runtime::new().unwrap();
+        runtime.block_on(async {
+            let listener = tokio::net::TcpListener::from_std(listener)?;
+            axum::serve(listener, echo_app())
+                .with_graceful_shutdown(signal)
+                .await
+        })
+        // `runtime` is dropped here, and every task still in it.
+    });
+    let client = tokio::runtime::Runtime::new().unwrap();
+    let (mut socket, _) = client.block_on(connect_async(&url)).unwrap();
+
+    shutdown.cancel();
+    server.join().unwrap().unwrap();
+    let last = client.block_on(socket.next()).unwrap();
+    assert!(matches!(
+        last,
+        Err(tungstenite::Error::Protocol(
+            ProtocolError::ResetWithoutClosingHandshake
+        ))
+    ));
+}
+// ANCHOR_END: exit
