@@ -16,5 +16,5 @@ listener = socket.socket()
 listener.bind(("127.0.0.1", 0))
 listener.listen(1024)
 print(listener.getsockname()[1], flush=True)
-# No access log: it would cost aiohttp a line per request, and axum logs none.
+# No access logger: the axum server has none either.
 web.run_app(app, sock=listener, print=None, access_log=None, handle_signals=True)

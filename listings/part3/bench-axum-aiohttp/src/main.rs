@@ -10,7 +10,7 @@ use anyhow::{Context, bail};
 use axum::{Json, Router, routing::get};
 use serde_json::{Value, json};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
-use tokio::net::TcpStream;
+use tokio::net::{TcpStream, tcp::OwnedReadHalf};
 use tokio::process::{Child, Command};
 use tokio::time::Instant;
 
@@ -61,41 +61,51 @@ async fn connection(
     let mut reader = BufReader::new(reader);
     let request =
         format!("GET /json HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n");
-    let (mut latencies, mut line, mut body) =
-        (Vec::new(), String::new(), vec![]);
+    let mut latencies = Vec::new();
     loop {
         let sent = Instant::now();
         if sent >= end {
             return Ok(latencies);
         }
         writer.write_all(request.as_bytes()).await?;
-        // The status line, then headers up to an empty line.
-        let mut length = None;
-        for index in 0.. {
-            line.clear();
-            if reader.read_line(&mut line).await? == 0 {
-                bail!("the server closed the connection");
-            }
-            if index == 0 && !line.starts_with("HTTP/1.1 200") {
-                bail!("the server answered {line:?}");
-            }
-            if line == "\r\n" {
-                break;
-            }
-            if let Some((name, value)) = line.split_once(':')
-                && name.eq_ignore_ascii_case("content-length")
-            {
-                length = Some(value.trim().parse::<usize>()?);
-            }
-        }
-        body.resize(length.context("a response without Content-Length")?, 0);
-        reader.read_exact(&mut body).await?;
+        read_response(&mut reader).await?;
         if sent >= warm_up {
             latencies.push(sent.elapsed().as_micros() as u32);
         }
     }
 }
 // ANCHOR_END: connection
+
+// ANCHOR: response
+/// Reads one response: the status line, headers up to an empty line, and
+/// as many bytes of body as `Content-Length` says.
+async fn read_response(
+    reader: &mut BufReader<OwnedReadHalf>,
+) -> anyhow::Result<()> {
+    let (mut line, mut length) = (String::new(), None);
+    for index in 0.. {
+        line.clear();
+        if reader.read_line(&mut line).await? == 0 {
+            bail!("the server closed the connection");
+        }
+        if index == 0 && !line.starts_with("HTTP/1.1 200") {
+            bail!("the server answered {line:?}");
+        }
+        if line == "\r\n" {
+            break;
+        }
+        if let Some((name, value)) = line.split_once(':')
+            && name.eq_ignore_ascii_case("content-length")
+        {
+            length = Some(value.trim().parse::<usize>()?);
+        }
+    }
+    let length = length.context("a response without Content-Length")?;
+    let mut body = vec![0; length];
+    reader.read_exact(&mut body).await?;
+    Ok(())
+}
+// ANCHOR_END: response
 
 /// What one server managed under the load.
 struct Figures {
@@ -263,6 +273,7 @@ fn parse(mut args: impl Iterator<Item = String>) -> anyhow::Result<Load> {
     Ok(load)
 }
 
+// ANCHOR: main
 fn main() -> anyhow::Result<()> {
     let mut args = std::env::args().skip(1).peekable();
     if args.peek().map(String::as_str) == Some("serve-axum") {
@@ -277,3 +288,4 @@ fn main() -> anyhow::Result<()> {
         .build()?
         .block_on(bench(load))
 }
+// ANCHOR_END: main
