@@ -25,6 +25,7 @@ async fn send(
     (status, json)
 }
 
+// ANCHOR: test
 #[tokio::test]
 async fn bad_orders_get_clear_errors_and_good_ones_are_kept() {
     let app = app();
@@ -53,3 +54,4 @@ async fn bad_orders_get_clear_errors_and_good_ones_are_kept() {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(list, json!([{"item": "tea", "quantity": 2}]));
 }
+// ANCHOR_END: test
