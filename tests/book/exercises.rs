@@ -61,6 +61,10 @@ fn build_copies(root: &Path, place: &Path, solved: bool) -> Vec<(PathBuf, PathBu
     let build = cargo()
         .args(["test", "--no-run", "--offline", "--workspace"])
         .args(["--message-format=json-render-diagnostics", "--quiet"])
+        // Built as the workspace is (its `[profile.dev]`), which is quicker than full debug
+        // information and changes nothing the tests see.
+        .args(["--config", "profile.dev.debug=\"line-tables-only\""])
+        .args(["--config", "profile.dev.package.\"*\".debug=false"])
         .current_dir(place)
         .env("CARGO_TARGET_DIR", &target)
         .output()

@@ -197,6 +197,10 @@ fn copied_listings_build_on_their_own_and_print_their_shown_output() {
         "the workspace does not build:\n{}",
         String::from_utf8_lossy(&build.stderr)
     );
+    let lock: toml::Table = fs::read_to_string(root.join("Cargo.lock"))
+        .unwrap()
+        .parse()
+        .unwrap();
     let mut problems = Vec::new();
     let mut runs = Vec::new();
     for listing in listings::all(&root).unwrap() {
@@ -206,7 +210,7 @@ fn copied_listings_build_on_their_own_and_print_their_shown_output() {
         fs::copy(root.join("Cargo.lock"), copy.join("Cargo.lock")).unwrap();
         // A copy whose files are as they were at its last clean check needs no new check.
         let stamp = copies.join(format!("{}.checked", listing.name));
-        let fingerprint = fingerprint(&listing.dir);
+        let fingerprint = fingerprint(&listing.dir, &locked_dependencies(&lock, &listing.name));
         if fs::read_to_string(&stamp).ok().as_deref() != Some(fingerprint.as_str()) {
             let check = cargo()
                 .args(["check", "--quiet", "--all-targets", "--offline"])
@@ -398,15 +402,64 @@ fn built_program(target: &Path, args: &[&String]) -> Option<(PathBuf, Vec<String
     Some((target.join(profile).join(bin.or(package)?), program_args))
 }
 
-/// What a listing's folder holds, with the toolchain that builds it: equal fingerprints mean
-/// an earlier clean build of the copy still stands.
-fn fingerprint(dir: &Path) -> String {
+/// The locked packages a listing builds with: its own entry in the workspace's lock file and
+/// everything that entry reaches, one line each. A change to the lock file that leaves them alone
+/// (a crate another listing added) leaves the copy's last check standing.
+fn locked_dependencies(lock: &toml::Table, package: &str) -> String {
+    let field = |entry: &toml::Value, key: &str| {
+        entry
+            .get(key)
+            .and_then(|v| v.as_str())
+            .unwrap_or_default()
+            .to_string()
+    };
+    let mut by_name = std::collections::HashMap::<String, Vec<&toml::Value>>::new();
+    for entry in lock["package"].as_array().unwrap() {
+        by_name.entry(field(entry, "name")).or_default().push(entry);
+    }
+    let mut seen = BTreeSet::new();
+    let mut wanted = vec![(package.to_string(), None::<String>)];
+    while let Some((name, version)) = wanted.pop() {
+        for &entry in by_name.get(&name).into_iter().flatten() {
+            if version
+                .as_ref()
+                .is_some_and(|v| field(entry, "version") != *v)
+            {
+                continue;
+            }
+            let line = format!(
+                "{name} {} {} {}",
+                field(entry, "version"),
+                field(entry, "source"),
+                field(entry, "checksum")
+            );
+            if !seen.insert(line) {
+                continue;
+            }
+            // A dependency is written `name`, or `name version` where two versions are locked.
+            if let Some(dependencies) = entry.get("dependencies").and_then(|d| d.as_array()) {
+                for dependency in dependencies.iter().filter_map(|d| d.as_str()) {
+                    let mut words = dependency.split(' ');
+                    let name = words.next().unwrap().to_string();
+                    wanted.push((name, words.next().map(String::from)));
+                }
+            }
+        }
+    }
+    if seen.is_empty() {
+        // Not a workspace member (an exercise): the whole lock file stands for its versions.
+        return toml::to_string(lock).unwrap();
+    }
+    seen.into_iter().collect::<Vec<_>>().join("\n")
+}
+
+/// What a listing's folder holds, with the toolchain that builds it and the locked versions of
+/// its dependencies: equal fingerprints mean an earlier clean check of the copy still stands.
+fn fingerprint(dir: &Path, locked: &str) -> String {
     use std::hash::{Hash as _, Hasher as _};
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
     std::env::var("CARGO").unwrap_or_default().hash(&mut hasher);
-    fs::read(async_book::root().join("Cargo.lock"))
-        .unwrap()
-        .hash(&mut hasher);
+    locked.hash(&mut hasher);
     let mut stack = vec![dir.to_path_buf()];
     let mut files = Vec::new();
     while let Some(dir) = stack.pop() {

@@ -189,7 +189,7 @@ async fn ctrl_c_in_the_middle_of_a_stream_loses_nothing_received() {
 async fn killed_then_restarted_the_agent_stores_every_message_exactly_once() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("inbox.db");
-    let messages = numbered(1..=50_000);
+    let messages = numbered(1..=10_000);
     let server = MessageServer::start("127.0.0.1:0", messages.clone())
         .await
         .unwrap();
