@@ -46,9 +46,10 @@ impl TokenSink for Collector {
             Token::TagToken(tag) if tag.kind == TagKind::StartTag => {
                 match &*tag.name {
                     "a" => {
-                        let href = tag.attrs.iter().find(|attribute| {
-                            &*attribute.name.local == "href"
-                        });
+                        let href = tag
+                            .attrs
+                            .iter()
+                            .find(|attribute| &*attribute.name.local == "href");
                         if let Some(href) = href {
                             self.add_link(&href.value);
                         }
