@@ -125,7 +125,7 @@ async fn every_page_once_failures_recorded_not_fatal() {
     assert_eq!(
         page.4.lines().collect::<Vec<_>>(),
         [
-            format!("{start}"),
+            start.clone(),
             format!("{start}page/1"),
             format!("{start}page/7"),
             format!("{start}page/8"),
