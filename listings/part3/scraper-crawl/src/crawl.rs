@@ -54,6 +54,8 @@ pub async fn crawl(
                 (url, fetched)
             });
         }
+        // ANCHOR_END: crawl
+        // ANCHOR: result
         let next = tokio::select! {
             next = fetching.join_next() => next,
             // Stop starting fetches; those in flight finish and are saved.
@@ -86,4 +88,4 @@ pub async fn crawl(
     summary.left = to_fetch.len();
     Ok(summary)
 }
-// ANCHOR_END: crawl
+// ANCHOR_END: result

@@ -37,7 +37,7 @@ pub struct Fetcher {
     backoff: ExponentialBuilder,
 }
 
-// ANCHOR: attempt
+// ANCHOR: client
 impl Fetcher {
     pub fn new(limits: &Limits) -> reqwest::Result<Fetcher> {
         let client = Client::builder()
@@ -58,6 +58,8 @@ impl Fetcher {
         })
     }
 
+    // ANCHOR_END: client
+    // ANCHOR: attempt
     /// One request: waits for the host's next slot, then asks.
     async fn attempt(&self, url: &Url) -> reqwest::Result<Fetched> {
         self.limiter.wait(url).await;

@@ -109,7 +109,9 @@ async fn stop_on_signal(
     }
     std::process::exit(130);
 }
+// ANCHOR_END: signals
 
+// ANCHOR: summary
 fn print_summary(summary: &Summary) {
     let Summary {
         fetched,
@@ -129,4 +131,4 @@ fn print_summary(summary: &Summary) {
         println!("the site is done: {seen} pages");
     }
 }
-// ANCHOR_END: signals
+// ANCHOR_END: summary

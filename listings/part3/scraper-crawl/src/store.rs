@@ -43,6 +43,8 @@ impl Store {
         Ok(Store { db })
     }
 
+    // ANCHOR_END: open
+    // ANCHOR: resume
     /// Every URL seen so far, and those still to fetch, oldest first.
     pub async fn resume(&self) -> anyhow::Result<Resumed> {
         let rows: Vec<(String, bool)> = self
@@ -75,7 +77,7 @@ impl Store {
         Ok(())
     }
 }
-// ANCHOR_END: open
+// ANCHOR_END: resume
 
 // ANCHOR: save
 impl Store {

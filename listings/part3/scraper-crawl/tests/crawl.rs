@@ -78,6 +78,7 @@ async fn every_page_once_failures_recorded_not_fatal() {
     let (start, seen) = support::start(30, Duration::ZERO, true).await;
     let Ran { summary, db, _dir } = run(&start, &limits(4, 100)).await;
 
+    // ANCHOR: attempts
     let hits = seen.hits();
     let paths: Vec<&String> = hits.keys().collect();
     assert_eq!(paths, support::paths(30, true).iter().collect::<Vec<_>>());
@@ -92,6 +93,7 @@ async fn every_page_once_failures_recorded_not_fatal() {
         };
         assert_eq!(count, expected, "{path}");
     }
+    // ANCHOR_END: attempts
     assert_eq!(summary.fetched, hits.len());
     assert_eq!(summary.left, 0);
     let failed: Vec<(&str, &str)> = summary
@@ -139,6 +141,7 @@ async fn every_page_once_failures_recorded_not_fatal() {
     assert_eq!(rows as usize, hits.len());
 }
 
+// ANCHOR: rate
 #[tokio::test(start_paused = true)]
 async fn at_most_n_requests_a_second_to_one_host() {
     // "/" and 19 pages: 20 requests, at 5 a second.
@@ -154,6 +157,7 @@ async fn at_most_n_requests_a_second_to_one_host() {
         assert!(gap >= Duration::from_millis(200), "{gap:?} in {times:?}");
     }
 }
+// ANCHOR_END: rate
 
 #[tokio::test(start_paused = true)]
 async fn never_more_requests_in_flight_than_the_limit() {

@@ -119,6 +119,7 @@ mod tests {
         hits.len() == PAGES && hits.values().all(|&n| n == 1)
     }
 
+    // ANCHOR: hang
     #[tokio::test(start_paused = true)]
     async fn a_queue_the_workers_feed_never_closes() {
         let (start, hits) =
@@ -142,6 +143,7 @@ mod tests {
         let fetched = hits.lock().unwrap().len();
         assert!(fetched < PAGES, "fetched {fetched}");
     }
+    // ANCHOR_END: hang
 
     #[tokio::test(start_paused = true)]
     async fn the_coordinator_ends_and_fetches_each_page_once() {

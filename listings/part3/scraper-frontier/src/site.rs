@@ -22,7 +22,7 @@ pub async fn start(
     delay: Duration,
 ) -> anyhow::Result<(Url, Hits)> {
     let hits = Hits::default();
-    let page = move |Path(i): Path<usize>, State(hits): State<Hits>| async move {
+    let page = move |Path(i): Path<usize>, hits: State<Hits>| async move {
         *hits
             .lock()
             .unwrap()

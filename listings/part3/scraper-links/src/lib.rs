@@ -69,6 +69,8 @@ impl TokenSink for Collector {
                     _ => {}
                 }
             }
+            // ANCHOR_END: collector
+            // ANCHOR: title
             Token::TagToken(tag) if &*tag.name == "title" => {
                 let text = self.title.borrow_mut().take().unwrap_or_default();
                 let mut found = self.found.borrow_mut();
@@ -88,7 +90,7 @@ impl TokenSink for Collector {
         TokenSinkResult::Continue
     }
 }
-// ANCHOR_END: collector
+// ANCHOR_END: title
 
 // ANCHOR: add_link
 impl Collector {
