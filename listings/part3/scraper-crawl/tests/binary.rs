@@ -52,7 +52,8 @@ async fn bad_input_is_a_clear_error() {
         let output = run(&[arg]).await;
         assert_eq!(output.status.code(), Some(2));
         let stderr = text(&output.stderr);
-        assert_eq!(stderr.lines().next(), Some(error), "{stderr}");
+        let help = "For more information, try '--help'.";
+        assert_eq!(stderr, format!("{error}\n\n{help}\n"));
     }
     let output = run(&["http://127.0.0.1:1/", "--rate", "0"]).await;
     assert_eq!(output.status.code(), Some(2));
