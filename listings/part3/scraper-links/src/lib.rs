@@ -135,9 +135,9 @@ mod tests {
         let base = Url::parse("http://site.test/docs/intro.html").unwrap();
         let page = parse_page(
             &base,
-            r##"<a href="next.html#part-2">next</a>
-                <a href="../index.html">up</a> <a href="/">home</a>
-                <a href="#top">top</a> <A HREF=" next.html ">again</A>"##,
+            r##"<a href='next.html#part-2'>next</a>
+                <a href='../index.html'>up</a> <a href='/'>home</a>
+                <a href='#top'>top</a> <A HREF=" next.html ">again</A>"##,
         );
         assert_eq!(
             links(&page),
@@ -155,10 +155,10 @@ mod tests {
         let base = Url::parse("http://site.test/").unwrap();
         let page = parse_page(
             &base,
-            r#"<a href="mailto:me@site.test">mail</a>
-               <a href="javascript:void(0)">js</a>
-               <a href="http://[::1">broken</a> <a>no href</a>
-               <img src="/cat.png"> <a href="https://other.test/x">x</a>"#,
+            r#"<a href='mailto:me@site.test'>mail</a>
+               <a href='javascript:void(0)'>js</a>
+               <a href='http://[::1'>broken</a> <a>no href</a>
+               <img src='/cat.png'> <a href='https://other.test/x'>x</a>"#,
         );
         assert_eq!(links(&page), ["https://other.test/x"]);
     }
@@ -179,9 +179,9 @@ mod tests {
         let base = Url::parse("http://site.test/").unwrap();
         let page = parse_page(
             &base,
-            r#"<script>let s = '<a href="/fake">';</script>
-               <style>a::after { content: '<a href="/fake2">' }</style>
-               <a href="/real">real</a>"#,
+            r#"<script>let s = "<a href='/fake'>";</script>
+               <style>a::after { content: "<a href='/fake2'>" }</style>
+               <a href='/real'>real</a>"#,
         );
         assert_eq!(links(&page), ["http://site.test/real"]);
     }

@@ -11,9 +11,9 @@ const HOME: &str = r#"<!doctype html>
 <html><head><title> A small
   site </title></head>
 <body>
-  <a href="/about">About</a> <a href="docs/intro.html#start">Intro</a>
-  <a href="/about#team">The team</a> <a href="mailto:hi@example.com">Mail</a>
-  <a href="https://www.rust-lang.org/">Rust</a>
+  <a href='/about'>About</a> <a href='docs/intro.html#start'>Intro</a>
+  <a href='/about#team'>The team</a> <a href='mailto:hi@example.com'>Mail</a>
+  <a href='https://www.rust-lang.org/'>Rust</a>
 </body></html>"#;
 
 /// A one-page site on loopback, for the program to fetch.
