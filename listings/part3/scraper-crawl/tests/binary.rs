@@ -55,10 +55,16 @@ async fn bad_input_is_a_clear_error() {
         let help = "For more information, try '--help'.";
         assert_eq!(stderr, format!("{error}\n\n{help}\n"));
     }
-    let output = run(&["http://127.0.0.1:1/", "--rate", "0"]).await;
-    assert_eq!(output.status.code(), Some(2));
-    let stderr = text(&output.stderr);
-    assert!(stderr.starts_with("error: invalid value '0' for '--rate <RATE>'"));
+    for (option, shown) in [
+        ("--rate", "--rate <RATE>"),
+        ("--concurrency", "--concurrency <CONCURRENCY>"),
+    ] {
+        let output = run(&["http://127.0.0.1:1/", option, "0"]).await;
+        assert_eq!(output.status.code(), Some(2));
+        let stderr = text(&output.stderr);
+        let error = format!("error: invalid value '0' for '{shown}'");
+        assert!(stderr.starts_with(&error), "{stderr}");
+    }
 }
 
 #[tokio::test]
