@@ -66,7 +66,8 @@ impl Store {
         self.db
             .call(move |db| {
                 db.execute(
-                    "INSERT INTO messages (room, name, text) VALUES (?1, ?2, ?3)",
+                    "INSERT INTO messages (room, name, text)
+                     VALUES (?1, ?2, ?3)",
                     params![room, name, text],
                 )?;
                 Ok(db.last_insert_rowid())
