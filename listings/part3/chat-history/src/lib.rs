@@ -313,6 +313,7 @@ async fn act(request: Request, me: Me<'_>, server: &Server) {
         Request::Join { room } if hub.is_member(&room, me.id) => {
             me.error(format!("you are in {room:?} already"));
         }
+        // ANCHOR: join_say
         Request::Join { room } if !ROOMS.contains(&room.as_str()) => {
             me.error(format!("no room called {room:?}"));
         }
@@ -350,7 +351,7 @@ async fn act(request: Request, me: Me<'_>, server: &Server) {
                 text,
             };
             hub.broadcast(&room, &event);
-        }
+        } // ANCHOR_END: join_say
     }
 }
 

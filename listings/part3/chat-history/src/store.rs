@@ -70,6 +70,9 @@ impl Store {
             .await
     }
 
+    // ANCHOR_END: messages
+
+    // ANCHOR: history
     /// The last `count` messages of a room, oldest first.
     pub async fn history(
         &self,
@@ -97,7 +100,7 @@ impl Store {
             })
             .await
     }
-    // ANCHOR_END: messages
+    // ANCHOR_END: history
 
     // ANCHOR: users
     /// The password hash of a name, if it has an account.

@@ -93,6 +93,9 @@ impl Hub {
         }
     }
 
+    // ANCHOR_END: hub
+
+    // ANCHOR: broadcast
     /// Sends `event` to every member of `room` without waiting for any of
     /// them. A member whose queue is full is kicked out of every room.
     fn broadcast(&self, room: &str, event: &Event) {
@@ -114,7 +117,7 @@ impl Hub {
             self.leave_all(id);
         }
     }
-    // ANCHOR_END: hub
+    // ANCHOR_END: broadcast
 
     // ANCHOR: join
     /// Adds a member to a room, and tells the room (the member too).

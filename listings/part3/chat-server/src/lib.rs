@@ -223,7 +223,6 @@ async fn upgrade(
         .on_upgrade(move |socket| sockets.track_future(client(socket, server)))
 }
 
-// ANCHOR: client
 /// One client's task: it owns the socket and the receiving end of the
 /// client's queue, and is the only one that writes to the socket.
 async fn client(mut socket: WebSocket, server: Server) {
@@ -233,6 +232,7 @@ async fn client(mut socket: WebSocket, server: Server) {
     let (queue, mut queued) = mpsc::channel(QUEUE);
     let kick = CancellationToken::new();
     let mut name = None; // set by `login` or `resume`
+    // ANCHOR: heartbeat
     let start = Instant::now();
     let mut pings = tokio::time::interval_at(start + PING_EVERY, PING_EVERY);
     let silence = tokio::time::sleep_until(start + SILENCE);
@@ -259,6 +259,7 @@ async fn client(mut socket: WebSocket, server: Server) {
             incoming = socket.recv() => {
                 // Any frame, a Pong too, shows that the client is there.
                 silence.as_mut().reset(Instant::now() + SILENCE);
+                // ANCHOR_END: heartbeat
                 let me = Me { id, name: &mut name, queue: &queue, kick: &kick };
                 if let Err(closing) = take(incoming, me, &server).await {
                     break closing;
@@ -269,7 +270,6 @@ async fn client(mut socket: WebSocket, server: Server) {
     server.hub.leave_all(id);
     close(&mut socket, closing).await;
 }
-// ANCHOR_END: client
 
 // ANCHOR: send
 /// Sends one frame; `false` if the client is gone or took too long.
