@@ -125,7 +125,7 @@ async function tableOfContents(base) {
 // port, with a database in a temporary folder. Two pages log in as two users in two rooms, and
 // each message must reach the page in its room and no other.
 async function chatServer(port, database) {
-  const child = spawn('cargo', ['run', '--quiet', '-p', 'chat-server', '--', `127.0.0.1:${port}`, database], {
+  const child = spawn('cargo', ['run', '--quiet', '-p', 'chat-server', '--bin', 'chat-server', '--', `127.0.0.1:${port}`, database], {
     cwd: root,
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
@@ -148,12 +148,13 @@ async function chatServer(port, database) {
 }
 
 async function checkChatPage(context) {
-  const port = await freePort();
-  const folder = mkdtempSync(join(tmpdir(), 'async-book-chat-'));
-  const server = await chatServer(port, join(folder, 'chat.db'));
-  const pages = [];
-  try {
-    await check('the chat page: two users in two rooms each see their own room only', async () => {
+  await check('the chat page: two users in two rooms each see their own room only', async () => {
+    const port = await freePort();
+    const folder = mkdtempSync(join(tmpdir(), 'async-book-chat-'));
+    const pages = [];
+    let server = null;
+    try {
+      server = await chatServer(port, join(folder, 'chat.db'));
       const enter = async (name, room) => {
         const page = await context.newPage();
         pages.push(page);
@@ -188,13 +189,16 @@ async function checkChatPage(context) {
       // The markup in the message is shown as text, never made into an element.
       assert((await ada.page.locator('#log b').count()) === 0, 'a message became HTML');
       assert(ada.errors.length === 0 && bo.errors.length === 0, `page errors: ${ada.errors} ${bo.errors}`);
-    });
-  } finally {
-    for (const page of pages) await page.close();
-    process.kill(-server.pid, 'SIGTERM');
-    await new Promise((resolve) => server.once('exit', resolve));
-    rmSync(folder, { recursive: true, force: true });
-  }
+    } finally {
+      for (const page of pages) await page.close();
+      if (server && server.exitCode === null) {
+        const exited = new Promise((resolve) => server.once('exit', resolve));
+        process.kill(-server.pid, 'SIGTERM');
+        await exited;
+      }
+      rmSync(folder, { recursive: true, force: true });
+    }
+  });
 }
 
 async function main() {
