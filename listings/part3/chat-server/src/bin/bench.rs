@@ -140,7 +140,16 @@ async fn main() -> anyhow::Result<()> {
     until(&mut heard, "joined").await?;
     // The speaker hears its own messages too: read them, or its queue
     // fills and the server closes it as too slow.
-    tokio::spawn(async move { while let Some(Ok(_)) = heard.next().await {} });
+    // The first error it hears is the answer to leaving the lobby twice.
+    let (left_tx, has_left) = tokio::sync::oneshot::channel();
+    tokio::spawn(async move {
+        let mut left_tx = Some(left_tx);
+        while let Some(Ok(frame)) = heard.next().await {
+            if frame.to_text().is_ok_and(|t| t.contains(r#""error""#)) {
+                left_tx.take().map(|tx| tx.send(()));
+            }
+        }
+    });
 
     println!(
         "{} clients in one room, {} messages one at a time; then {} messages",
@@ -221,6 +230,12 @@ async fn main() -> anyhow::Result<()> {
         "  p99 {:.2} ms",
         percentile(&delays, 0.99).as_secs_f64() * 1e3
     );
+    // A thousand clients leaving at once send the room a thousand `left`
+    // notices, more than the speaker's queue holds: it leaves first.
+    let leave = json!({"type": "leave", "room": "lobby"});
+    request(&mut speaker, leave.clone()).await?;
+    request(&mut speaker, leave).await?;
+    has_left.await?;
     drop(sinks);
 
     // Throughput: a room of ten, the speaker sending as fast as it can.
