@@ -121,6 +121,86 @@ async function tableOfContents(base) {
   return [...pages];
 }
 
+// The chat server of Part 3's chat project, run as a reader runs it: its own binary on a free
+// port, with a database in a temporary folder. Two pages log in as two users in two rooms, and
+// each message must reach the page in its room and no other.
+async function chatServer(port, database) {
+  const child = spawn('cargo', ['run', '--quiet', '-p', 'chat-server', '--bin', 'chat-server', '--', `127.0.0.1:${port}`, database], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  let log = '';
+  await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the chat server did not start:\n${log}`)), 300_000);
+    const onData = (chunk) => {
+      log += chunk;
+      if (log.includes('chat on http://')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.on('exit', (code) => reject(new Error(`the chat server exited (${code}):\n${log}`)));
+  });
+  return child;
+}
+
+async function checkChatPage(context) {
+  await check('the chat page: two users in two rooms each see their own room only', async () => {
+    const port = await freePort();
+    const folder = mkdtempSync(join(tmpdir(), 'async-book-chat-'));
+    const pages = [];
+    let server = null;
+    try {
+      server = await chatServer(port, join(folder, 'chat.db'));
+      const enter = async (name, room) => {
+        const page = await context.newPage();
+        pages.push(page);
+        const errors = [];
+        page.on('pageerror', (error) => errors.push(error));
+        await page.goto(`http://127.0.0.1:${port}/`);
+        await page.fill('#name', name);
+        await page.fill('#password', `${name}'s password`);
+        await page.click('#login');
+        await page.locator('#log li', { hasText: `logged in as ${name}` }).waitFor();
+        await page.selectOption('#room', room);
+        await page.click('#join');
+        await page.locator('#log li', { hasText: `${name} joined ${room}` }).waitFor();
+        return { page, errors };
+      };
+      const ada = await enter('ada', 'rust');
+      const bo = await enter('bo', 'python');
+      const say = async ({ page }, text) => {
+        await page.fill('#text', text);
+        await page.click('#say');
+      };
+      await say(ada, 'hello, <b>rust</b>');
+      await ada.page.locator('#log li', { hasText: '[rust] ada: hello, <b>rust</b>' }).waitFor();
+      await say(bo, 'hello, python');
+      await bo.page.locator('#log li', { hasText: '[python] bo: hello, python' }).waitFor();
+      // ada's message was sent to everyone in rust before bo spoke: had bo been sent it, it
+      // would have come before bo's own message, which bo has now seen.
+      const adaLog = await ada.page.locator('#log').innerText();
+      const boLog = await bo.page.locator('#log').innerText();
+      assert(!adaLog.includes('python'), `ada's page shows python's room:\n${adaLog}`);
+      assert(!boLog.includes('rust'), `bo's page shows rust's room:\n${boLog}`);
+      // The markup in the message is shown as text, never made into an element.
+      assert((await ada.page.locator('#log b').count()) === 0, 'a message became HTML');
+      assert(ada.errors.length === 0 && bo.errors.length === 0, `page errors: ${ada.errors} ${bo.errors}`);
+    } finally {
+      for (const page of pages) await page.close();
+      if (server && server.exitCode === null) {
+        const exited = new Promise((resolve) => server.once('exit', resolve));
+        process.kill(-server.pid, 'SIGTERM');
+        await exited;
+      }
+      rmSync(folder, { recursive: true, force: true });
+    }
+  });
+}
+
 async function main() {
   rmSync(screenshots, { recursive: true, force: true });
   mkdirSync(screenshots, { recursive: true });
@@ -321,6 +401,7 @@ async function main() {
         await page.screenshot({ path: join(screenshots, file) });
       }
     });
+    await checkChatPage(context);
   } finally {
     await context.close();
     rmSync(profile, { recursive: true, force: true });

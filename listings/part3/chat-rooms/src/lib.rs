@@ -1,0 +1,612 @@
+//! Step 1 of the chat server: several rooms, a JSON protocol, and a bounded
+//! queue for every client, so that one slow reader holds up nobody else.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::{
+    Router,
+    extract::{
+        State,
+        ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade},
+    },
+    response::Response,
+    routing::get,
+};
+use serde::{Deserialize, Serialize};
+use tokio::net::TcpListener;
+use tokio::sync::mpsc::{self, error::TrySendError};
+use tokio_util::{sync::CancellationToken, task::TaskTracker};
+
+// ANCHOR: protocol
+/// What a client sends, one JSON object per text frame, for example
+/// `{"type":"say","room":"rust","text":"hello"}`.
+#[derive(Debug, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Request {
+    Hello { name: String },
+    Join { room: String },
+    Leave { room: String },
+    Say { room: String, text: String },
+}
+
+/// What the server sends.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Event {
+    Welcome {
+        name: String,
+        rooms: Vec<String>,
+    },
+    Joined {
+        room: String,
+        name: String,
+    },
+    Left {
+        room: String,
+        name: String,
+    },
+    Message {
+        room: String,
+        name: String,
+        text: String,
+    },
+    Error {
+        message: String,
+    },
+}
+// ANCHOR_END: protocol
+
+// ANCHOR: limits
+/// The rooms this server has.
+pub const ROOMS: [&str; 3] = ["lobby", "rust", "python"];
+/// The largest frame a client may send, in bytes.
+pub const MAX_FRAME: usize = 64 * 1024;
+/// How many events may wait for one client before it counts as too slow.
+pub const QUEUE: usize = 64;
+/// The close code and reason a client gets when its queue is full.
+pub const TOO_SLOW: (u16, &str) = (1008, "too slow: your queue was full");
+// ANCHOR_END: limits
+
+// ANCHOR: hub
+/// One client as the rooms see it: its name, and the sending end of its
+/// queue. `kick` tells the client's task to close its socket.
+#[derive(Clone)]
+struct Member {
+    name: String,
+    queue: mpsc::Sender<Utf8Bytes>,
+    kick: CancellationToken,
+}
+
+/// Every room and who is in it, by client id.
+#[derive(Clone, Default)]
+pub struct Hub {
+    rooms: Arc<Mutex<BTreeMap<String, HashMap<u64, Member>>>>,
+}
+
+impl Hub {
+    pub fn new() -> Hub {
+        let rooms = ROOMS.iter().map(|r| (r.to_string(), HashMap::new()));
+        Hub {
+            rooms: Arc::new(Mutex::new(rooms.collect())),
+        }
+    }
+
+    // ANCHOR_END: hub
+
+    // ANCHOR: broadcast
+    /// Sends `event` to every member of `room` without waiting for any of
+    /// them. A member whose queue is full is kicked out of every room.
+    fn broadcast(&self, room: &str, event: &Event) {
+        // Serialised once: every queue gets a cheap clone of the same bytes.
+        let text = Utf8Bytes::from(serde_json::to_string(event).unwrap());
+        let mut too_slow = Vec::new();
+        {
+            let rooms = self.rooms.lock().unwrap();
+            for (id, member) in rooms.get(room).into_iter().flatten() {
+                match member.queue.try_send(text.clone()) {
+                    Ok(()) => {}
+                    Err(TrySendError::Full(_)) => too_slow.push(*id),
+                    // Its task has ended; `leave_all` is removing it.
+                    Err(TrySendError::Closed(_)) => {}
+                }
+            }
+        } // the lock is released here, before the kicked are told
+        for id in too_slow {
+            self.leave_all(id);
+        }
+    }
+    // ANCHOR_END: broadcast
+
+    // ANCHOR: join
+    /// Adds a member to a room, and tells the room (the member too).
+    fn join(&self, room: &str, id: u64, member: Member) -> Result<(), String> {
+        let name = member.name.clone();
+        match self.rooms.lock().unwrap().get_mut(room) {
+            None => return Err(format!("no room called {room:?}")),
+            Some(members) => members.insert(id, member),
+        };
+        let room = room.to_string();
+        self.broadcast(&room.clone(), &Event::Joined { room, name });
+        Ok(())
+    }
+
+    /// Takes a member out of a room, and tells those who stay.
+    fn leave(&self, room: &str, id: u64) -> Option<Member> {
+        let member = self.rooms.lock().unwrap().get_mut(room)?.remove(&id)?;
+        let (room, name) = (room.to_string(), member.name.clone());
+        self.broadcast(&room.clone(), &Event::Left { room, name });
+        Some(member)
+    }
+
+    /// Takes a member out of every room: it left, or it was too slow.
+    fn leave_all(&self, id: u64) {
+        let rooms: Vec<String> =
+            self.rooms.lock().unwrap().keys().cloned().collect();
+        for room in rooms {
+            if let Some(member) = self.leave(&room, id) {
+                member.kick.cancel();
+            }
+        }
+    }
+
+    fn is_member(&self, room: &str, id: u64) -> bool {
+        let rooms = self.rooms.lock().unwrap();
+        rooms
+            .get(room)
+            .is_some_and(|members| members.contains_key(&id))
+    }
+}
+// ANCHOR_END: join
+
+#[derive(Clone)]
+struct Server {
+    hub: Hub,
+    next_id: Arc<std::sync::atomic::AtomicU64>,
+    shutdown: CancellationToken,
+    sockets: TaskTracker,
+}
+
+pub fn app(
+    hub: Hub,
+    shutdown: CancellationToken,
+    sockets: TaskTracker,
+) -> Router {
+    let server = Server {
+        hub,
+        next_id: Arc::default(),
+        shutdown,
+        sockets,
+    };
+    Router::new()
+        .route("/chat", get(upgrade))
+        .with_state(server)
+}
+
+async fn upgrade(
+    State(server): State<Server>,
+    ws: WebSocketUpgrade,
+) -> Response {
+    let sockets = server.sockets.clone();
+    ws.max_message_size(MAX_FRAME)
+        .on_upgrade(move |socket| sockets.track_future(client(socket, server)))
+}
+
+// ANCHOR: client
+/// One client's task: it owns the socket and the receiving end of the
+/// client's queue, and is the only one that writes to the socket.
+async fn client(mut socket: WebSocket, server: Server) {
+    let id = server
+        .next_id
+        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let (queue, mut queued) = mpsc::channel(QUEUE);
+    let kick = CancellationToken::new();
+    let mut name = None; // set by `hello`
+    let closing = loop {
+        tokio::select! {
+            // Checked first: a kicked client gets no more of its queue.
+            biased;
+            () = server.shutdown.cancelled() => {
+                break (1001, "the server is shutting down");
+            }
+            () = kick.cancelled() => break TOO_SLOW,
+            Some(text) = queued.recv() => {
+                if socket.send(Message::Text(text)).await.is_err() {
+                    break (1001, "gone");
+                }
+            }
+            incoming = socket.recv() => {
+                let me = Me { id, name: &mut name, queue: &queue, kick: &kick };
+                if let Err(closing) = take(incoming, me, &server.hub) {
+                    break closing;
+                }
+            }
+        }
+    };
+    server.hub.leave_all(id);
+    close(&mut socket, closing).await;
+}
+// ANCHOR_END: client
+
+/// What `take` needs to know about the client that sent a frame.
+struct Me<'a> {
+    id: u64,
+    name: &'a mut Option<String>,
+    queue: &'a mpsc::Sender<Utf8Bytes>,
+    kick: &'a CancellationToken,
+}
+
+impl Me<'_> {
+    fn member(&self, name: &str) -> Member {
+        Member {
+            name: name.to_string(),
+            queue: self.queue.clone(),
+            kick: self.kick.clone(),
+        }
+    }
+
+    /// An event for this client alone, through its own queue.
+    fn tell(&self, event: &Event) {
+        let text = serde_json::to_string(event).unwrap();
+        if self.queue.try_send(text.into()).is_err() {
+            self.kick.cancel(); // full: the same rule as for broadcasts
+        }
+    }
+
+    fn error(&self, message: impl Into<String>) {
+        self.tell(&Event::Error {
+            message: message.into(),
+        });
+    }
+}
+
+// ANCHOR: take
+/// Handles one frame from the client. `Err` means: close the socket.
+fn take(
+    incoming: Option<Result<Message, axum::Error>>,
+    me: Me,
+    hub: &Hub,
+) -> Result<(), (u16, &'static str)> {
+    let text = match incoming {
+        Some(Ok(Message::Text(text))) => text,
+        Some(Ok(Message::Binary(_))) => {
+            me.error("this chat takes JSON in text frames only");
+            return Ok(());
+        }
+        // Pings are answered by axum; the client's Close ends `recv`.
+        Some(Ok(_)) => return Ok(()),
+        Some(Err(error)) if too_long(&error) => {
+            return Err((1009, "frame too big: 64 KiB at most"));
+        }
+        Some(Err(_)) | None => return Err((1001, "gone")),
+    };
+    match serde_json::from_str::<Request>(&text) {
+        Err(error) => me.error(format!("malformed request: {error}")),
+        Ok(request) => act(request, me, hub),
+    }
+    Ok(())
+}
+// ANCHOR_END: take
+
+// ANCHOR: act
+fn act(request: Request, me: Me, hub: &Hub) {
+    let Some(name) = me.name.clone() else {
+        if let Request::Hello { name } = request {
+            let rooms = ROOMS.map(String::from).to_vec();
+            me.tell(&Event::Welcome {
+                name: name.clone(),
+                rooms,
+            });
+            *me.name = Some(name);
+        } else {
+            me.error("say hello first: {\"type\":\"hello\",\"name\":...}");
+        }
+        return;
+    };
+    match request {
+        Request::Hello { .. } => me.error("you have said hello already"),
+        Request::Join { room } if hub.is_member(&room, me.id) => {
+            me.error(format!("you are in {room:?} already"));
+        }
+        Request::Join { room } => {
+            if let Err(message) = hub.join(&room, me.id, me.member(&name)) {
+                me.error(message);
+            }
+        }
+        Request::Leave { room } => {
+            if hub.leave(&room, me.id).is_none() {
+                me.error(format!("you are not in {room:?}"));
+            }
+        }
+        Request::Say { room, .. } if !hub.is_member(&room, me.id) => {
+            me.error(format!("join {room:?} before you speak there"));
+        }
+        Request::Say { room, text } => {
+            let event = Event::Message {
+                room: room.clone(),
+                name,
+                text,
+            };
+            hub.broadcast(&room, &event);
+        }
+    }
+}
+// ANCHOR_END: act
+
+fn too_long(error: &axum::Error) -> bool {
+    // axum's error wraps tungstenite's, which it gives as its source.
+    let inner = std::error::Error::source(error);
+    matches!(
+        inner.and_then(|e| e.downcast_ref::<tungstenite::Error>()),
+        Some(tungstenite::Error::Capacity(_))
+    )
+}
+
+/// Sends a Close frame, then waits a little for the client's answering
+/// Close, as in the WebSockets chapter.
+async fn close(socket: &mut WebSocket, (code, reason): (u16, &'static str)) {
+    let frame = CloseFrame {
+        code,
+        reason: reason.into(),
+    };
+    let said = async {
+        socket.send(Message::Close(Some(frame))).await?;
+        while let Some(Ok(_)) = socket.recv().await {}
+        Ok::<(), axum::Error>(())
+    };
+    let _ = tokio::time::timeout(Duration::from_secs(1), said).await;
+}
+
+// ANCHOR: run
+/// Serves the chat until `shutdown` is cancelled, then closes every socket
+/// and returns once their tasks have ended.
+pub async fn run(
+    listener: TcpListener,
+    shutdown: CancellationToken,
+) -> anyhow::Result<()> {
+    let sockets = TaskTracker::new();
+    let app = app(Hub::new(), shutdown.clone(), sockets.clone());
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown.cancelled_owned())
+        .await?;
+    sockets.close();
+    sockets.wait().await;
+    Ok(())
+}
+// ANCHOR_END: run
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use futures_util::{SinkExt, StreamExt};
+    use serde_json::{Value, json};
+    use tokio::net::TcpStream;
+    use tokio_tungstenite::{
+        MaybeTlsStream, WebSocketStream, connect_async,
+        tungstenite::Message as Ws,
+    };
+
+    type Client = WebSocketStream<MaybeTlsStream<TcpStream>>;
+
+    /// A guard against a hang, not a measurement.
+    const PATIENCE: Duration = Duration::from_secs(20);
+
+    async fn start() -> String {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("ws://{}/chat", listener.local_addr().unwrap());
+        tokio::spawn(run(listener, CancellationToken::new()));
+        url
+    }
+
+    async fn send(client: &mut Client, request: Value) {
+        client.send(Ws::text(request.to_string())).await.unwrap();
+    }
+
+    /// The next frame that is not a ping or pong.
+    async fn next(client: &mut Client) -> Ws {
+        loop {
+            let message = tokio::time::timeout(PATIENCE, client.next())
+                .await
+                .expect("no message in time")
+                .expect("the socket ended")
+                .expect("a WebSocket error");
+            if !matches!(message, Ws::Ping(_) | Ws::Pong(_)) {
+                return message;
+            }
+        }
+    }
+
+    async fn event(client: &mut Client) -> Value {
+        match next(client).await {
+            Ws::Text(text) => serde_json::from_str(&text).unwrap(),
+            other => panic!("expected text, got {other:?}"),
+        }
+    }
+
+    async fn error(client: &mut Client) -> String {
+        let event = event(client).await;
+        assert_eq!(event["type"], "error", "{event}");
+        event["message"].as_str().unwrap().to_string()
+    }
+
+    async fn closed(client: &mut Client) -> (u16, String) {
+        match next(client).await {
+            Ws::Close(Some(frame)) => {
+                (u16::from(frame.code), frame.reason.to_string())
+            }
+            other => panic!("expected a Close frame, got {other:?}"),
+        }
+    }
+
+    /// Connects, says hello, and joins `room`.
+    async fn member(url: &str, name: &str, room: &str) -> Client {
+        let mut client = connect_async(url).await.unwrap().0;
+        send(&mut client, json!({"type": "hello", "name": name})).await;
+        assert_eq!(event(&mut client).await["type"], "welcome");
+        send(&mut client, json!({"type": "join", "room": room})).await;
+        let joined = json!({"type": "joined", "room": room, "name": name});
+        assert_eq!(event(&mut client).await, joined);
+        client
+    }
+
+    fn message(room: &str, name: &str, text: &str) -> Value {
+        json!({"type": "message", "room": room, "name": name, "text": text})
+    }
+
+    #[tokio::test]
+    async fn a_message_reaches_its_room_only() {
+        let url = start().await;
+        let mut ada = member(&url, "ada", "rust").await;
+        let mut bo = member(&url, "bo", "rust").await;
+        let mut cy = member(&url, "cy", "python").await;
+        let bo_joined = json!({"type": "joined", "room": "rust", "name": "bo"});
+        assert_eq!(event(&mut ada).await, bo_joined);
+
+        let say = json!({"type": "say", "room": "rust", "text": "hi"});
+        send(&mut ada, say).await;
+        assert_eq!(event(&mut ada).await, message("rust", "ada", "hi"));
+        assert_eq!(event(&mut bo).await, message("rust", "ada", "hi"));
+        // cy, in another room, hears nothing of it: the next thing cy hears
+        // is cy's own message.
+        let say = json!({"type": "say", "room": "python", "text": "yo"});
+        send(&mut cy, say).await;
+        assert_eq!(event(&mut cy).await, message("python", "cy", "yo"));
+    }
+
+    #[tokio::test]
+    async fn those_who_stay_hear_who_left() {
+        let url = start().await;
+        let mut ada = member(&url, "ada", "lobby").await;
+        let bo = member(&url, "bo", "lobby").await;
+        event(&mut ada).await; // bo joined
+        drop(bo); // the connection ends without a Close frame
+        let left = json!({"type": "left", "room": "lobby", "name": "bo"});
+        assert_eq!(event(&mut ada).await, left);
+
+        send(&mut ada, json!({"type": "leave", "room": "lobby"})).await;
+        // ada is out of the room, so ada is not told of ada leaving: the
+        // next event ada hears is the error for leaving twice.
+        send(&mut ada, json!({"type": "leave", "room": "lobby"})).await;
+        assert_eq!(error(&mut ada).await, "you are not in \"lobby\"");
+    }
+
+    #[tokio::test]
+    async fn a_slow_client_is_closed_and_the_others_hear_everything() {
+        let url = start().await;
+        let mut slow = member(&url, "slow", "lobby").await;
+        let mut fast = member(&url, "fast", "lobby").await;
+        event(&mut slow).await; // fast joined
+
+        // `slow` reads nothing while `fast` sends 10 MB, more than the
+        // socket buffers between the server and `slow` hold, so slow's
+        // queue fills up.
+        const SENT: usize = 640;
+        let padding = "x".repeat(16 * 1024);
+        let mut kicked = false;
+        for i in 0..SENT {
+            let text = format!("{i} {padding}");
+            let say = json!({"type": "say", "room": "lobby", "text": text});
+            send(&mut fast, say).await;
+            let mut heard = event(&mut fast).await;
+            if heard["type"] == "left" {
+                assert_eq!(heard["name"], "slow");
+                kicked = true;
+                heard = event(&mut fast).await;
+            }
+            // The fast client hears each message, in order, none missed.
+            assert_eq!(heard, message("lobby", "fast", &text));
+        }
+        assert!(kicked, "the slow client was never closed");
+
+        // slow gets what was on its way, then the Close frame.
+        let mut heard = 0;
+        let closing = loop {
+            match next(&mut slow).await {
+                Ws::Text(_) => heard += 1,
+                Ws::Close(Some(frame)) => break frame,
+                other => panic!("unexpected {other:?}"),
+            }
+        };
+        assert_eq!(u16::from(closing.code), TOO_SLOW.0);
+        assert_eq!(closing.reason.as_str(), TOO_SLOW.1);
+        assert!(heard < SENT, "slow heard all {heard}");
+    }
+
+    #[tokio::test]
+    async fn bad_requests_get_an_error_and_the_room_goes_on() {
+        let url = start().await;
+        let mut ada = connect_async(&url).await.unwrap().0;
+        send(&mut ada, json!({"type": "join", "room": "rust"})).await;
+        assert!(error(&mut ada).await.starts_with("say hello first"));
+        send(&mut ada, json!({"type": "hello", "name": "ada"})).await;
+        event(&mut ada).await; // welcome
+        send(&mut ada, json!({"type": "join", "room": "cobol"})).await;
+        assert_eq!(error(&mut ada).await, "no room called \"cobol\"");
+        let say = json!({"type": "say", "room": "rust", "text": "hi"});
+        send(&mut ada, say).await;
+        assert_eq!(
+            error(&mut ada).await,
+            "join \"rust\" before you speak there"
+        );
+
+        ada.send(Ws::text("{\"type\": \"say\", ")).await.unwrap();
+        assert_eq!(
+            error(&mut ada).await,
+            "malformed request: EOF while parsing a value at line 1 column 16"
+        );
+        ada.send(Ws::text("{\"type\": \"shout\"}")).await.unwrap();
+        assert!(error(&mut ada).await.starts_with(
+            "malformed request: unknown variant `shout`, expected one of"
+        ));
+        ada.send(Ws::binary(vec![0xde, 0xad])).await.unwrap();
+        assert_eq!(
+            error(&mut ada).await,
+            "this chat takes JSON in text frames only"
+        );
+
+        // After all that, ada is still connected and can chat.
+        let mut bo = member(&url, "bo", "rust").await;
+        send(&mut ada, json!({"type": "join", "room": "rust"})).await;
+        event(&mut ada).await; // ada joined
+        event(&mut bo).await; // ada joined
+        let say = json!({"type": "say", "room": "rust", "text": "sorry"});
+        send(&mut ada, say).await;
+        assert_eq!(event(&mut bo).await, message("rust", "ada", "sorry"));
+    }
+
+    #[tokio::test]
+    async fn an_oversized_frame_closes_that_socket_only() {
+        let url = start().await;
+        let mut big = member(&url, "big", "lobby").await;
+        let mut bo = member(&url, "bo", "lobby").await;
+        event(&mut big).await; // bo joined
+
+        big.send(Ws::text("x".repeat(MAX_FRAME + 1))).await.unwrap();
+        let too_big = (1009, "frame too big: 64 KiB at most".to_string());
+        assert_eq!(closed(&mut big).await, too_big);
+        let left = json!({"type": "left", "room": "lobby", "name": "big"});
+        assert_eq!(event(&mut bo).await, left);
+        let say = json!({"type": "say", "room": "lobby", "text": "still here"});
+        send(&mut bo, say).await;
+        assert_eq!(event(&mut bo).await, message("lobby", "bo", "still here"));
+    }
+
+    #[tokio::test]
+    async fn shutdown_closes_every_socket_with_1001() {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("ws://{}/chat", listener.local_addr().unwrap());
+        let shutdown = CancellationToken::new();
+        let server = tokio::spawn(run(listener, shutdown.clone()));
+        let mut ada = member(&url, "ada", "lobby").await;
+
+        shutdown.cancel();
+        let going = (1001, "the server is shutting down".to_string());
+        assert_eq!(closed(&mut ada).await, going);
+        tokio::time::timeout(PATIENCE, server)
+            .await
+            .expect("run did not return")
+            .unwrap()
+            .unwrap();
+    }
+}
