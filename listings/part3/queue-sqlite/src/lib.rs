@@ -244,7 +244,8 @@ pub struct WorkerConfig {
     pub max_deliveries: u32,
     /// How long results are kept.
     pub keep_results: Duration,
-    /// Stop when the queue is empty and nothing is running.
+    /// Stop when no task can be taken and none of ours is running (tasks
+    /// other workers hold do not count).
     pub until_empty: bool,
 }
 
