@@ -122,6 +122,7 @@ async fn at_most_concurrency<B: Broker>(broker: Arc<B>) {
     assert_eq!(most.load(Ordering::SeqCst), 3);
 }
 
+// ANCHOR: lease
 async fn lease_is_exclusive<B: Broker>(broker: Arc<B>) {
     let id = broker.enqueue(task("square", "3", Priority::High)).await;
     let id = id.unwrap();
@@ -139,7 +140,9 @@ async fn lease_is_exclusive<B: Broker>(broker: Arc<B>) {
     assert!(broker.complete(&second, "9", 0, LONG).await.unwrap());
     assert_eq!(broker.result(id).await.unwrap().as_deref(), Some("9"));
 }
+// ANCHOR_END: lease
 
+// ANCHOR: backoff
 async fn retries_with_backoff<B: Broker>(broker: Arc<B>) {
     broker
         .enqueue(task("flaky", "2", Priority::Normal))
@@ -164,6 +167,7 @@ async fn retries_with_backoff<B: Broker>(broker: Arc<B>) {
     let normal = broker.progress().await.unwrap()[1].1;
     assert_eq!((normal.done, normal.failed), (1, 2));
 }
+// ANCHOR_END: backoff
 
 async fn dead_after_retries<B: Broker>(broker: Arc<B>) {
     let id = broker.enqueue(task("flaky", "10", Priority::Low)).await;
@@ -332,3 +336,16 @@ async fn retries_with_backoff_on_sqlite() {
     let (_folder, broker) = sqlite().await;
     retries_with_backoff(broker).await;
 }
+
+// ANCHOR: paused
+/// On the paused clock, tokio jumps to the redis crate's own timeouts as
+/// soon as the program waits for the server.
+#[tokio::test(start_paused = true)]
+#[ignore = "needs redis-server (apt install redis-server)"]
+async fn the_paused_clock_times_redis_out() {
+    let server = support::Redis::start();
+    let connected = RedisBroker::connect(&server.url(), "test").await;
+    let error = connected.err().expect("a timeout");
+    assert_eq!(error.to_string(), "timed out");
+}
+// ANCHOR_END: paused

@@ -49,8 +49,11 @@ impl Queue {
 
     /// Runs a command to its end; its output, and whether it succeeded.
     fn run(&self, args: &[&str]) -> (bool, String) {
-        let Output { status, stdout, stderr } =
-            self.command(args).output().unwrap();
+        let Output {
+            status,
+            stdout,
+            stderr,
+        } = self.command(args).output().unwrap();
         let mut printed = String::from_utf8(stdout).unwrap();
         printed.push_str(&String::from_utf8(stderr).unwrap());
         (status.success(), printed)
@@ -84,7 +87,11 @@ impl Queue {
                 }
             });
         }
-        Worker { child, lines, printed: Vec::new() }
+        Worker {
+            child,
+            lines,
+            printed: Vec::new(),
+        }
     }
 }
 

@@ -119,6 +119,7 @@ async fn at_most_concurrency<B: Broker>(broker: Arc<B>) {
     assert_eq!(most.load(Ordering::SeqCst), 3);
 }
 
+// ANCHOR: lease
 async fn lease_is_exclusive<B: Broker>(broker: Arc<B>) {
     let id = broker.enqueue(task("square", "3", Priority::High)).await;
     let id = id.unwrap();
@@ -136,7 +137,9 @@ async fn lease_is_exclusive<B: Broker>(broker: Arc<B>) {
     assert!(broker.complete(&second, "9", 0, LONG).await.unwrap());
     assert_eq!(broker.result(id).await.unwrap().as_deref(), Some("9"));
 }
+// ANCHOR_END: lease
 
+// ANCHOR: backoff
 async fn retries_with_backoff<B: Broker>(broker: Arc<B>) {
     broker
         .enqueue(task("flaky", "2", Priority::Normal))
@@ -161,6 +164,7 @@ async fn retries_with_backoff<B: Broker>(broker: Arc<B>) {
     let normal = broker.progress().await.unwrap()[1].1;
     assert_eq!((normal.done, normal.failed), (1, 2));
 }
+// ANCHOR_END: backoff
 
 async fn dead_after_retries<B: Broker>(broker: Arc<B>) {
     let id = broker.enqueue(task("flaky", "10", Priority::Low)).await;
@@ -304,3 +308,25 @@ on_sqlite! {
     #[tokio::test] lease_renewed_while_running,
     #[tokio::test] poison_task_is_buried,
 }
+
+// ANCHOR: f32
+/// backon computes each wait in f32 seconds, and tokio's timer rounds a
+/// deadline up to the next whole millisecond.
+#[tokio::test(start_paused = true)]
+async fn a_tenth_of_a_second_doubled_is_201_ms() {
+    use backon::Retryable as _;
+    let times = Mutex::new(Vec::new());
+    let always_fails = || async {
+        times.lock().unwrap().push(Instant::now());
+        Err::<(), _>("no")
+    };
+    let tenth = ExponentialBuilder::default()
+        .with_min_delay(Duration::from_millis(100))
+        .with_max_times(2);
+    always_fails.retry(tenth).await.unwrap_err();
+    let times = times.into_inner().unwrap();
+    let waits: Vec<_> = times.windows(2).map(|w| w[1] - w[0]).collect();
+    let ms = Duration::from_millis;
+    assert_eq!(waits, [ms(100), ms(201)]);
+}
+// ANCHOR_END: f32

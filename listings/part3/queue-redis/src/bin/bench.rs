@@ -72,7 +72,13 @@ async fn enqueue<B: Broker>(broker: &B, tasks: u32) -> anyhow::Result<()> {
         let payload = n.to_string();
         let kind = "square".to_string();
         let priority = Priority::Normal;
-        broker.enqueue(NewTask { kind, payload, priority }).await?;
+        broker
+            .enqueue(NewTask {
+                kind,
+                payload,
+                priority,
+            })
+            .await?;
     }
     Ok(())
 }
