@@ -25,6 +25,7 @@ const SCHEMA: &str = "
     );
     CREATE INDEX IF NOT EXISTS by_state
         ON tasks (state, priority, id);
+    CREATE INDEX IF NOT EXISTS by_expiry ON tasks (result_until);
 ";
 // ANCHOR_END: schema
 
