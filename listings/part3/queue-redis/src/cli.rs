@@ -28,7 +28,9 @@ pub struct Args {
     #[command(subcommand)]
     pub command: Option<Command>,
 }
+// ANCHOR_END: args
 
+// ANCHOR: commands
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Adds a task and prints its id.
@@ -59,7 +61,7 @@ pub enum Command {
     /// Lists the dead letters and why each died.
     Dead,
 }
-// ANCHOR_END: args
+// ANCHOR_END: commands
 
 // ANCHOR: dispatch
 /// Opens the broker the URL names and runs the command on it. `run` is

@@ -76,12 +76,9 @@ impl Broker for SqliteBroker {
 
     // ANCHOR: take
     async fn take(&self, lease: Duration) -> anyhow::Result<Option<Leased>> {
-        // One statement: SQLite runs it under its write lock, so two
-        // workers can never take the same task.
         let taken = self
             .db
             .call(move |db| {
-                let now = now_ms();
                 db.query_row(
                     "UPDATE tasks
                      SET state = 'running', deliveries = deliveries + 1,
@@ -92,7 +89,7 @@ impl Broker for SqliteBroker {
                             OR (state = 'running' AND lease_until <= ?1)
                          ORDER BY priority, id LIMIT 1)
                      RETURNING id, kind, payload, priority, deliveries",
-                    params![now, ms(lease)],
+                    params![now_ms(), ms(lease)],
                     |row| {
                         Ok((
                             row.get::<_, i64>(0)? as u64,

@@ -146,6 +146,7 @@ pub trait Broker: Send + Sync + 'static {
         failures: u32,
         keep: Duration,
     ) -> impl Future<Output = anyhow::Result<bool>> + Send;
+    // ANCHOR_END: broker
 
     /// Moves the task to the dead letters, with the reason.
     fn bury(
@@ -160,7 +161,6 @@ pub trait Broker: Send + Sync + 'static {
         &self,
         task: &Leased,
     ) -> impl Future<Output = anyhow::Result<bool>> + Send;
-    // ANCHOR_END: broker
 
     /// The result of a done task, until it expires.
     fn result(
@@ -177,7 +177,7 @@ pub trait Broker: Send + Sync + 'static {
     -> impl Future<Output = anyhow::Result<Progress>> + Send;
 }
 
-// ANCHOR: handler
+// ANCHOR: errors
 /// Why a task failed: a transient failure may pass if it is tried again,
 /// a permanent one never will.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -201,6 +201,9 @@ impl std::fmt::Display for TaskError {
     }
 }
 
+// ANCHOR_END: errors
+
+// ANCHOR: handler
 /// The tasks this queue knows. Each is idempotent: running it twice
 /// gives the same result and changes nothing else.
 pub async fn handle(task: Leased, attempt: u32) -> Result<String, TaskError> {
@@ -274,7 +277,7 @@ pub struct Shutdown {
     pub abort: CancellationToken,
 }
 
-// ANCHOR: worker
+// ANCHOR: worker_fn
 /// Takes tasks from `broker` and runs them, at most
 /// `config.concurrency` at a time, until told to stop.
 pub async fn run_worker<B, H, F>(
@@ -288,6 +291,8 @@ where
     H: Fn(Leased, u32) -> F + Clone + Send + Sync + 'static,
     F: Future<Output = Result<String, TaskError>> + Send + 'static,
 {
+    // ANCHOR_END: worker_fn
+    // ANCHOR: worker
     let mut running = JoinSet::new();
     loop {
         while let Some(finished) = running.try_join_next() {
@@ -346,6 +351,8 @@ where
         broker.bury(&task, &why, 0).await?;
         return Ok(());
     }
+    // ANCHOR_END: run_task
+    // ANCHOR: attempts
     let attempts = AtomicU32::new(0);
     let attempt = || {
         let number = attempts.fetch_add(1, Ordering::Relaxed) + 1;
@@ -380,4 +387,4 @@ where
     };
     Ok(())
 }
-// ANCHOR_END: run_task
+// ANCHOR_END: attempts

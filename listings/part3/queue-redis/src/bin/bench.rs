@@ -83,6 +83,7 @@ async fn enqueue<B: Broker>(broker: &B, tasks: u32) -> anyhow::Result<()> {
     Ok(())
 }
 
+// ANCHOR: run
 /// Starts `workers` worker processes on the broker (`URL [--prefix P]`)
 /// and returns the tasks per second, from their start to the last exit.
 async fn run_workers(
@@ -113,6 +114,7 @@ async fn run_workers(
     }
     Ok(f64::from(tasks) / started.elapsed().as_secs_f64())
 }
+// ANCHOR_END: run
 
 /// A `redis-server` of the benchmark's own, stopped when dropped.
 struct RedisServer {
