@@ -94,6 +94,48 @@ fn listing_manifests_name_every_dependency_with_its_version() {
     assert_eq!(names.len(), all.len(), "package names must be unique");
 }
 
+/// Cargo puts every program of the workspace in one folder, `target/debug/<name>`: two listings
+/// with a program of the same name (two `src/bin/bench.rs`) would take each other's place, and
+/// `cargo run -p <one> --bin <name>` after a workspace build would run the other.
+#[test]
+fn no_two_listings_have_a_program_of_the_same_name() {
+    let metadata = cargo()
+        .args([
+            "metadata",
+            "--format-version",
+            "1",
+            "--no-deps",
+            "--offline",
+        ])
+        .current_dir(async_book::root())
+        .output()
+        .unwrap();
+    assert!(metadata.status.success());
+    let metadata: serde_json::Value = serde_json::from_slice(&metadata.stdout).unwrap();
+    let mut owners = std::collections::BTreeMap::<String, Vec<String>>::new();
+    for package in metadata["packages"].as_array().unwrap() {
+        for target in package["targets"].as_array().unwrap() {
+            if target["kind"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|k| k == "bin")
+            {
+                owners
+                    .entry(target["name"].as_str().unwrap().to_string())
+                    .or_default()
+                    .push(package["name"].as_str().unwrap().to_string());
+            }
+        }
+    }
+    let shared: Vec<String> = owners
+        .iter()
+        .filter(|(_, packages)| packages.len() > 1)
+        .map(|(name, packages)| format!("`{name}` is a program of {}", packages.join(" and ")))
+        .collect();
+    assert!(shared.is_empty(), "{}", shared.join("\n"));
+}
+
 #[test]
 fn the_manifest_check_refuses_what_would_not_build_when_copied() {
     let manifest = r#"

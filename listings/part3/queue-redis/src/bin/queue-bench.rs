@@ -35,7 +35,7 @@ async fn main() -> anyhow::Result<()> {
             let cli = queue_redis::cli::Args::parse_from(queue);
             return queue_redis::cli::main(cli).await;
         }
-        _ => bail!("usage: bench [--tasks N]"),
+        _ => bail!("usage: queue-bench [--tasks N]"),
     };
     let cores = std::thread::available_parallelism()?;
     println!("{tasks} tasks; each worker is a process that runs {CONCURRENCY}");

@@ -1,4 +1,4 @@
-//! `cargo run -p chat-server --release --bin bench`: the chat server, in
+//! `cargo run -p chat-server --release --bin chat-bench`: the chat server, in
 //! this process, with real WebSocket clients on loopback.
 //!
 //! 1. Fan-out: CLIENTS clients in one room; one message at a time is sent
