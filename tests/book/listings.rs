@@ -136,6 +136,45 @@ fn no_two_listings_have_a_program_of_the_same_name() {
     assert!(shared.is_empty(), "{}", shared.join("\n"));
 }
 
+/// `queue-redis` carries its own copy of `queue-sqlite`'s broker-independent code, because a
+/// listing folder must build when copied out alone (no path dependencies). A fix made in one
+/// copy must be made in the other, or the two chapters' steps would teach different code.
+#[test]
+fn the_task_queues_carry_the_same_shared_code() {
+    let part3 = async_book::root().join("listings/part3");
+    let read = |path: &str| fs::read_to_string(part3.join(path)).unwrap();
+    let sqlite = |path: &str| read(&format!("queue-sqlite/{path}"));
+    let redis = |path: &str| read(&format!("queue-redis/{path}"));
+    assert!(
+        sqlite("src/sqlite.rs") == redis("src/sqlite.rs"),
+        "queue-sqlite/src/sqlite.rs and queue-redis/src/sqlite.rs differ"
+    );
+    // queue-redis's lib.rs adds its two modules, and nothing else.
+    let redis_lib: String = redis("src/lib.rs")
+        .lines()
+        .filter(|line| !matches!(*line, "pub mod cli;" | "pub mod redis;"))
+        .map(|line| format!("{line}\n"))
+        .collect();
+    assert!(
+        sqlite("src/lib.rs") == redis_lib,
+        "queue-redis/src/lib.rs is more than queue-sqlite's plus `pub mod cli; pub mod redis;`"
+    );
+    // The behaviour checks themselves, between the imports and the macro that runs them.
+    let checks = |text: String| -> String {
+        let from = text
+            .find("const LONG")
+            .expect("the checks start with `const LONG`");
+        let to = text
+            .find("async fn sqlite()")
+            .expect("the checks end before `sqlite()`");
+        text[from..to].to_string()
+    };
+    assert!(
+        checks(sqlite("tests/behaviour.rs")) == checks(redis("tests/behaviour.rs")),
+        "the checks in queue-sqlite/tests/behaviour.rs and queue-redis's differ"
+    );
+}
+
 #[test]
 fn the_manifest_check_refuses_what_would_not_build_when_copied() {
     let manifest = r#"
@@ -447,6 +486,54 @@ fn built_program(target: &Path, args: &[&String]) -> Option<(PathBuf, Vec<String
 /// The locked packages a listing builds with: its own entry in the workspace's lock file and
 /// everything that entry reaches, one line each. A change to the lock file that leaves them alone
 /// (a crate another listing added) leaves the copy's last check standing.
+/// A copy is checked again when a version in its own dependency tree changes, and only then:
+/// a crate that another listing adds or updates leaves its last check standing.
+#[test]
+fn a_copy_is_checked_again_when_its_own_locked_versions_change_only() {
+    let lock = |memchr: &str, itoa: &str| -> toml::Table {
+        format!(
+            r#"
+            [[package]]
+            name = "shown"
+            version = "0.1.0"
+            dependencies = ["tokio"]
+
+            [[package]]
+            name = "other"
+            version = "0.1.0"
+            dependencies = ["itoa"]
+
+            [[package]]
+            name = "tokio"
+            version = "1.0.0"
+            dependencies = ["memchr"]
+
+            [[package]]
+            name = "memchr"
+            version = "{memchr}"
+
+            [[package]]
+            name = "itoa"
+            version = "{itoa}"
+            "#
+        )
+        .parse()
+        .unwrap()
+    };
+    let before = locked_dependencies(&lock("2.7.0", "1.0.0"), "shown");
+    assert!(before.contains("memchr 2.7.0"), "{before}");
+    // Another listing's dependency moved: the same fingerprint, so no new check.
+    assert_eq!(
+        locked_dependencies(&lock("2.7.0", "1.0.9"), "shown"),
+        before
+    );
+    // A crate two steps down the listing's own tree moved: a new fingerprint.
+    assert_ne!(
+        locked_dependencies(&lock("2.7.4", "1.0.0"), "shown"),
+        before
+    );
+}
+
 fn locked_dependencies(lock: &toml::Table, package: &str) -> String {
     let field = |entry: &toml::Value, key: &str| {
         entry

@@ -110,9 +110,9 @@ async fn the_output_shown_in_the_book() {
 
 #[tokio::test]
 async fn ctrl_c_stops_cleanly_and_a_second_run_resumes() {
-    // 31 pages, a quarter second each, two at a time: about 4 s in all.
+    // 31 pages, a tenth of a second each, two at a time: about 1.6 s in all.
     let (start, seen) =
-        support::start(30, Duration::from_millis(250), false).await;
+        support::start(30, Duration::from_millis(100), false).await;
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("crawl.db");
     let db = db.to_str().unwrap();
@@ -126,7 +126,7 @@ async fn ctrl_c_stops_cleanly_and_a_second_run_resumes() {
     let pid = child.id().unwrap().to_string();
     let mut kill = std::process::Command::new("kill");
     assert!(kill.args(["-INT", &pid]).status().unwrap().success());
-    // The pages in flight take a quarter second; no more than that.
+    // The pages in flight take a tenth of a second; no more than that.
     let first = timeout(Duration::from_secs(2), child.wait_with_output());
     let first = first.await.expect("still running after Ctrl-C").unwrap();
     assert!(first.status.success(), "{first:?}");

@@ -33,7 +33,7 @@ async fn parse(
 // ANCHOR_END: parse
 
 // ANCHOR: run
-/// Stage 2 adds slowly (50 ms a number). Cancelling `stop` ends stage 1
+/// Stage 2 adds slowly (100 ms a number). Cancelling `stop` ends stage 1
 /// and the adder finishes what is already on its way; dropping the future
 /// of `run` drops the `JoinSet`, which aborts both stages at once.
 async fn run(lines_rx: mpsc::Receiver<String>, stop: CancellationToken) -> u64 {
@@ -46,7 +46,7 @@ async fn run(lines_rx: mpsc::Receiver<String>, stop: CancellationToken) -> u64 {
     stages.spawn(async move {
         let mut total = 0;
         while let Some(number) = numbers_rx.recv().await {
-            sleep(Duration::from_millis(50)).await;
+            sleep(Duration::from_millis(100)).await;
             total += number;
         }
         total
@@ -62,7 +62,7 @@ async fn main() {
     let (lines_tx, lines_rx) = mpsc::channel(4);
     tokio::spawn(async move {
         for n in 1.. {
-            sleep(Duration::from_millis(10)).await;
+            sleep(Duration::from_millis(20)).await;
             if lines_tx.send(n.to_string()).await.is_err() {
                 return; // the pipeline has stopped taking lines
             }
@@ -73,7 +73,7 @@ async fn main() {
     tokio::spawn(async move {
         tokio::select! {
             _ = tokio::signal::ctrl_c() => {}
-            _ = sleep(Duration::from_millis(95)) => {}
+            _ = sleep(Duration::from_millis(170)) => {}
         }
         println!("{:.2}s cancelled", start.elapsed().as_secs_f64());
         stopper.cancel();
@@ -88,13 +88,13 @@ async fn main() {
 mod tests {
     use super::*;
 
-    /// Sends "1" every 10 ms, from 10 ms on, for as long as it is taken.
+    /// Sends "1" every 20 ms, from 20 ms on, for as long as it is taken.
     fn feed_ones() -> (mpsc::Sender<String>, mpsc::Receiver<String>) {
         let (lines_tx, lines_rx) = mpsc::channel(4);
         let feeder = lines_tx.clone();
         tokio::spawn(async move {
             loop {
-                sleep(Duration::from_millis(10)).await;
+                sleep(Duration::from_millis(20)).await;
                 if feeder.send("1".to_string()).await.is_err() {
                     return;
                 }
@@ -112,7 +112,7 @@ mod tests {
         drop(lines_tx);
         let start = Instant::now();
         assert_eq!(run(lines_rx, CancellationToken::new()).await, 6);
-        assert_eq!(start.elapsed(), Duration::from_millis(150));
+        assert_eq!(start.elapsed(), Duration::from_millis(300));
     }
 
     #[tokio::test(start_paused = true)]
@@ -121,16 +121,16 @@ mod tests {
         let stop = CancellationToken::new();
         let stopper = stop.clone();
         tokio::spawn(async move {
-            sleep(Duration::from_millis(95)).await;
+            sleep(Duration::from_millis(170)).await;
             stopper.cancel();
         });
         let start = Instant::now();
         let total = run(lines_rx, stop).await;
-        // At 95 ms the parser is waiting for room to send line 5; it gets
-        // it at 110 ms and only then sees `stop`. The adder, busy from 10 ms
-        // on, adds its five numbers at 50 ms each.
+        // At 170 ms the parser is waiting for room to send line 5; it gets
+        // it at 220 ms and only then sees `stop`. The adder, busy from 20 ms
+        // on, adds its five numbers at 100 ms each.
         assert_eq!(total, 5);
-        assert_eq!(start.elapsed(), Duration::from_millis(260));
+        assert_eq!(start.elapsed(), Duration::from_millis(520));
     }
 
     #[tokio::test(start_paused = true)]
