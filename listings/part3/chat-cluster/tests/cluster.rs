@@ -98,9 +98,17 @@ impl Program {
         while let Ok(line) = self.lines.recv_timeout(PATIENCE) {
             self.printed.push(line);
         }
-        match self.child.try_wait().unwrap() {
-            Some(status) => status,
-            None => panic!("still running; printed {:#?}", self.printed),
+        let deadline = std::time::Instant::now() + PATIENCE;
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status;
+            }
+            let printed = &self.printed;
+            assert!(
+                std::time::Instant::now() < deadline,
+                "runs on: {printed:#?}"
+            );
+            thread::sleep(Duration::from_millis(10));
         }
     }
 }
