@@ -50,16 +50,17 @@ return id
 /// subscription needs a connection of its own (see `subscribe`).
 #[derive(Clone)]
 pub struct Redis {
-    client: Client,
+    // Behind an `Arc`, a clone is cheap.
+    client: Arc<Client>,
     db: MultiplexedConnection,
-    say: Script,
+    say: Arc<Script>,
 }
 
 impl Redis {
     pub async fn connect(url: &str) -> anyhow::Result<Redis> {
         let client = Client::open(url)?;
         let db = client.get_multiplexed_async_connection().await?;
-        let say = Script::new(SAY);
+        let (client, say) = (Arc::new(client), Arc::new(Script::new(SAY)));
         Ok(Redis { client, db, say })
     }
 

@@ -53,9 +53,8 @@ fn arguments() -> anyhow::Result<(String, Storage)> {
     }
     let storage = match (database, redis) {
         (Some(_), Some(_)) => {
-            anyhow::bail!(
-                "a DATABASE or --redis: servers that share a Redis keep nothing in a file"
-            )
+            // Servers that share a Redis keep nothing in a file.
+            anyhow::bail!("a DATABASE or --redis URL, not both")
         }
         (None, Some(url)) => Storage::Redis(url),
         (database, None) => {
