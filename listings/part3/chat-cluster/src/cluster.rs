@@ -239,7 +239,12 @@ impl Listener {
                 () = shutdown.cancelled() => return,
                 () = tokio::time::sleep(wait) => {}
             }
-            match self.resubscribe().await {
+            // Connecting can take a while: the token is heeded meanwhile.
+            let resubscribed = tokio::select! {
+                () = shutdown.cancelled() => return,
+                resubscribed = self.resubscribe() => resubscribed,
+            };
+            match resubscribed {
                 Ok(subscribed) => {
                     pubsub = Some(subscribed);
                     wait = RETRY_FIRST;
@@ -252,6 +257,9 @@ impl Listener {
         }
     }
 
+    // ANCHOR_END: run
+
+    // ANCHOR: resubscribe
     /// Subscribes, then hands over every message said since the last one
     /// this server heard: pub/sub will never bring those.
     async fn resubscribe(&mut self) -> DbResult<PubSub> {
@@ -262,7 +270,7 @@ impl Listener {
         }
         Ok(pubsub)
     }
-    // ANCHOR_END: run
+    // ANCHOR_END: resubscribe
 
     /// Hands over what the subscription brings until it ends; says why.
     async fn listen(&mut self, pubsub: PubSub) -> String {
