@@ -11,6 +11,7 @@ use std::sync::mpsc;
 use std::thread;
 use std::time::Duration;
 
+use chat_cluster::KEPT;
 use futures_util::{SinkExt, StreamExt};
 use redis::aio::MultiplexedConnection;
 use serde_json::{Value, json};
@@ -513,6 +514,22 @@ async fn joiners_get_history_then_every_later_message_once() {
     }
     let _ = talker.await.unwrap();
     let _ = reader.await.unwrap();
+}
+
+#[tokio::test]
+#[ignore = "needs redis-server (apt install redis-server)"]
+async fn a_room_keeps_its_newest_messages_only() {
+    let redis = Redis::start();
+    let store = chat_cluster::Redis::connect(&redis.url()).await.unwrap();
+    for i in 1..=KEPT + 5 {
+        store.say("lobby", "ada", &i.to_string()).await.unwrap();
+    }
+    let kept = store.history("lobby", 2 * KEPT).await.unwrap();
+    // The newest KEPT, oldest first: ids 6 to KEPT + 5, in a row.
+    let ids: Vec<i64> = kept.iter().map(|said| said.id).collect();
+    assert_eq!(ids.len(), KEPT);
+    assert_eq!((ids[0], ids[KEPT - 1]), (6, KEPT as i64 + 5));
+    assert!(ids.windows(2).all(|pair| pair[1] == pair[0] + 1));
 }
 
 #[test]
