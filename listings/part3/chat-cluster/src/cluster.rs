@@ -20,8 +20,8 @@ pub const KEPT: usize = 1000;
 /// How long a session token can be used to resume.
 pub const SESSION_LIFETIME: Duration = Duration::from_secs(7 * 24 * 3600);
 /// The first wait before subscribing again, and the longest.
-pub const RETRY_FIRST: Duration = Duration::from_millis(250);
-pub const RETRY_MAX: Duration = Duration::from_secs(4);
+pub const RETRY_FIRST: Duration = Duration::from_millis(500);
+pub const RETRY_MAX: Duration = Duration::from_secs(5);
 
 /// The channel of a room; its counter and history have it as prefix.
 fn channel(room: &str) -> String {
