@@ -539,10 +539,12 @@ mod tests {
         client.send(Ws::text(request.to_string())).await.unwrap();
     }
 
-    /// The next frame that is not a ping or pong.
+    /// The next frame that is not a ping or pong, within one deadline (a
+    /// wait per frame would be reset by every ping, for ever).
     async fn next(client: &mut Client) -> Ws {
+        let deadline = Instant::now() + PATIENCE;
         loop {
-            let message = tokio::time::timeout(PATIENCE, client.next())
+            let message = tokio::time::timeout_at(deadline, client.next())
                 .await
                 .expect("no message in time")
                 .expect("the socket ended")

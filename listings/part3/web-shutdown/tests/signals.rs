@@ -89,10 +89,15 @@ impl Program {
 }
 
 /// Until the listener is closed, connecting succeeds; then it is refused.
+/// A connection that the kernel had queued for the listener when it closed
+/// is reset instead: that is the closing itself, so look again.
 async fn wait_until_refused(address: &str) {
     for _ in 0..200 {
         match tokio::net::TcpStream::connect(address).await {
             Ok(_) => tokio::time::sleep(Duration::from_millis(10)).await,
+            Err(err) if err.kind() == std::io::ErrorKind::ConnectionReset => {
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
             Err(err) => {
                 assert_eq!(err.kind(), std::io::ErrorKind::ConnectionRefused);
                 return;
