@@ -136,11 +136,12 @@ fn no_two_listings_have_a_program_of_the_same_name() {
     assert!(shared.is_empty(), "{}", shared.join("\n"));
 }
 
-/// `queue-redis` carries its own copy of `queue-sqlite`'s broker-independent code, because a
-/// listing folder must build when copied out alone (no path dependencies). A fix made in one
-/// copy must be made in the other, or the two chapters' steps would teach different code.
+/// `queue-redis` carries its own copy of `queue-sqlite`'s broker-independent code, and
+/// `chat-cluster` of `chat-server`'s signal tests, because a listing folder must build when
+/// copied out alone (no path dependencies). A fix made in one copy must be made in the other,
+/// or two steps would teach and test different code.
 #[test]
-fn the_task_queues_carry_the_same_shared_code() {
+fn copied_steps_carry_the_same_shared_code() {
     let part3 = async_book::root().join("listings/part3");
     let read = |path: &str| fs::read_to_string(part3.join(path)).unwrap();
     let sqlite = |path: &str| read(&format!("queue-sqlite/{path}"));
@@ -172,6 +173,13 @@ fn the_task_queues_carry_the_same_shared_code() {
     assert!(
         checks(sqlite("tests/behaviour.rs")) == checks(redis("tests/behaviour.rs")),
         "the checks in queue-sqlite/tests/behaviour.rs and queue-redis's differ"
+    );
+    // The chat server's last two steps run their binary through the same tests.
+    let step_4 = read("chat-server/tests/signals.rs");
+    let step_5 = read("chat-cluster/tests/signals.rs");
+    assert!(
+        step_4.replace("CARGO_BIN_EXE_chat-server", "CARGO_BIN_EXE_chat-cluster") == step_5,
+        "chat-server/tests/signals.rs and chat-cluster's differ in more than the program's name"
     );
 }
 
