@@ -181,6 +181,10 @@ fn copied_steps_carry_the_same_shared_code() {
         step_4.replace("CARGO_BIN_EXE_chat-server", "CARGO_BIN_EXE_chat-cluster") == step_5,
         "chat-server/tests/signals.rs and chat-cluster's differ in more than the program's name"
     );
+    assert!(
+        read("chat-server/src/page.html") == read("chat-cluster/src/page.html"),
+        "chat-server/src/page.html and chat-cluster's differ: the page is the same in both steps"
+    );
 }
 
 #[test]
