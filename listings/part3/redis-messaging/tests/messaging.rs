@@ -27,7 +27,10 @@ async fn a_subscriber_gets_only_what_is_published_after_it_subscribed() {
     let inbox = subscriber(&client, "news", 2).await.unwrap();
     let second = subscriber(&client, "news", 1).await.unwrap();
     assert_eq!(conn.publish("news", "one").await.unwrap(), 2);
-    assert_eq!(conn.publish("news", "two").await.unwrap(), 1);
+    // `second` stops listening after one message, but its connection
+    // closes in the background: the server may still count it for "two".
+    let heard = conn.publish("news", "two").await.unwrap();
+    assert!((1..=2).contains(&heard), "{heard} heard \"two\"");
     assert_eq!(inbox.await.unwrap(), ["one", "two"]);
     assert_eq!(second.await.unwrap(), ["one"]);
 }
