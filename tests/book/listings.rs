@@ -272,24 +272,8 @@ fn copied_listings_build_on_their_own_and_print_their_shown_output() {
     // One target folder for all copies, kept with the workspace's, so dependencies are
     // checked once.
     let target = workspace_target.join("copied-listings");
-    // The programs, built as `cargo test` builds the workspace (all targets, so with the same
-    // features): after a `cargo test` this finds everything fresh.
-    let build = cargo()
-        .args([
-            "build",
-            "--quiet",
-            "--offline",
-            "--workspace",
-            "--all-targets",
-        ])
-        .current_dir(&root)
-        .output()
-        .unwrap();
-    assert!(
-        build.status.success(),
-        "the workspace does not build:\n{}",
-        String::from_utf8_lossy(&build.stderr)
-    );
+    // The programs, from the workspace's build (the one the listings' tests run from).
+    crate::workspace::workspace_build();
     let lock: toml::Table = fs::read_to_string(root.join("Cargo.lock"))
         .unwrap()
         .parse()

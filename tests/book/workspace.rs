@@ -1,0 +1,417 @@
+// The listings' own tests. A plain `cargo test` builds the root package only (its
+// `default-members`), and the test below builds the whole workspace and runs every listing's test
+// binaries side by side. Cargo runs test binaries one after another, and many of the listings'
+// tests wait on a real clock or on a child process, so side by side they take a fraction of the
+// time. `cargo test --workspace` (or `cargo test -p <listing>`) still runs them the usual way.
+
+use std::collections::{BTreeMap, VecDeque};
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::{Mutex, OnceLock};
+use std::time::{Duration, Instant};
+
+use crate::listings::cargo;
+
+/// A test executable of a workspace member, as cargo reported it.
+#[derive(Clone, Debug)]
+pub(crate) struct TestBinary {
+    pub package: String,
+    /// `src/lib.rs`, `tests/signals.rs`, ...: what cargo names in its `Running` line.
+    pub source: String,
+    pub executable: PathBuf,
+    pub manifest_dir: PathBuf,
+    pub crate_name: String,
+    pub version: String,
+}
+
+impl TestBinary {
+    fn label(&self) -> String {
+        format!("{} {}", self.package, self.source)
+    }
+}
+
+/// What the workspace's build produced.
+pub(crate) struct WorkspaceBuild {
+    pub tests: Vec<TestBinary>,
+    /// Library targets of the listings whose doctests `cargo test` would run.
+    pub doctested_libraries: Vec<String>,
+}
+
+/// Builds every member with all its targets, once per run of this test binary (the tests that
+/// need it wait for the first). Cargo's progress goes to the terminal: on a fresh machine this is
+/// where most of the compiling happens.
+pub(crate) fn workspace_build() -> &'static WorkspaceBuild {
+    static BUILD: OnceLock<WorkspaceBuild> = OnceLock::new();
+    BUILD.get_or_init(|| {
+        let root = async_book::root();
+        let output = cargo()
+            .args([
+                "build",
+                "--offline",
+                "--workspace",
+                "--all-targets",
+                "--message-format=json-render-diagnostics",
+            ])
+            .current_dir(&root)
+            .stderr(std::process::Stdio::inherit())
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "the workspace does not build (cargo's messages are above)"
+        );
+        let mut tests = Vec::new();
+        let mut doctested_libraries = Vec::new();
+        for line in String::from_utf8(output.stdout).unwrap().lines() {
+            let Ok(message) = serde_json::from_str::<serde_json::Value>(line) else {
+                continue;
+            };
+            if message["reason"] != "compiler-artifact" {
+                continue;
+            }
+            let manifest = PathBuf::from(message["manifest_path"].as_str().unwrap());
+            let manifest_dir = manifest.parent().unwrap().to_path_buf();
+            if !manifest_dir.starts_with(root.join("listings")) {
+                continue;
+            }
+            let target = &message["target"];
+            let package_id = message["package_id"].as_str().unwrap();
+            // `path+file:///.../name#0.1.0`, or `...#name@0.1.0` when the folder is named
+            // otherwise.
+            let (path, fragment) = package_id.rsplit_once('#').unwrap();
+            let (package, version) = fragment
+                .split_once('@')
+                .unwrap_or((path.rsplit('/').next().unwrap(), fragment));
+            let kinds: Vec<&str> = target["kind"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|k| k.as_str().unwrap())
+                .collect();
+            if kinds.contains(&"lib")
+                && target["doctest"] == true
+                && !message["profile"]["test"].as_bool().unwrap()
+            {
+                doctested_libraries.push(package.to_string());
+            }
+            let Some(executable) = message["executable"].as_str() else {
+                continue;
+            };
+            if !message["profile"]["test"].as_bool().unwrap() {
+                continue;
+            }
+            let source = Path::new(target["src_path"].as_str().unwrap())
+                .strip_prefix(&manifest_dir)
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
+            tests.push(TestBinary {
+                package: package.to_string(),
+                source,
+                executable: executable.into(),
+                manifest_dir,
+                crate_name: target["name"].as_str().unwrap().replace('-', "_"),
+                version: version.to_string(),
+            });
+        }
+        WorkspaceBuild {
+            tests,
+            doctested_libraries,
+        }
+    })
+}
+
+/// One run of a test binary: what it printed, and how long it took.
+struct Ran {
+    output: Output,
+    took: Duration,
+}
+
+fn run_binary(binary: &TestBinary, forwarded: &[String]) -> Ran {
+    let started = Instant::now();
+    // What cargo sets for a test it runs, so that a test reading them at run time sees its own
+    // package and not the book's.
+    let output = Command::new(&binary.executable)
+        .args(forwarded)
+        .current_dir(&binary.manifest_dir)
+        .env("CARGO_MANIFEST_DIR", &binary.manifest_dir)
+        .env(
+            "CARGO_MANIFEST_PATH",
+            binary.manifest_dir.join("Cargo.toml"),
+        )
+        .env("CARGO_PKG_NAME", &binary.package)
+        .env("CARGO_PKG_VERSION", &binary.version)
+        .env("CARGO_CRATE_NAME", &binary.crate_name)
+        .output()
+        .unwrap();
+    Ran {
+        output,
+        took: started.elapsed(),
+    }
+}
+
+/// The counts on a libtest binary's `test result:` line.
+#[derive(Default, Debug, PartialEq)]
+struct Counts {
+    passed: u64,
+    failed: u64,
+    ignored: u64,
+}
+
+fn counts(stdout: &str) -> Counts {
+    let mut counts = Counts::default();
+    for line in stdout.lines().filter(|l| l.starts_with("test result: ")) {
+        for part in line.split([';', '.']) {
+            let mut words = part.split_whitespace();
+            let (Some(number), Some(what)) = (words.next(), words.next()) else {
+                continue;
+            };
+            let Ok(number) = number.parse::<u64>() else {
+                continue;
+            };
+            match what {
+                "passed" => counts.passed += number,
+                "failed" => counts.failed += number,
+                "ignored" => counts.ignored += number,
+                _ => {}
+            }
+        }
+    }
+    counts
+}
+
+/// Why tests were left out: libtest prints `test name ... ignored, <reason>`.
+fn ignored_reasons(stdout: &str) -> Vec<String> {
+    stdout
+        .lines()
+        .filter_map(|line| line.split_once(" ... ignored"))
+        .map(|(_, reason)| reason.trim_start_matches(", ").to_string())
+        .collect()
+}
+
+/// Says something on the terminal even when libtest captures this test's output: the summary
+/// is what `cargo test` would have shown for each of these binaries.
+fn tell(text: &str) {
+    let mut stderr = std::io::stderr().lock();
+    let _ = stderr.write_all(text.as_bytes());
+}
+
+/// How long each binary took last time, so that the longest start first.
+fn times_file() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| async_book::root().join("target"))
+        .join("listing-test-times.json")
+}
+
+/// Runs every listing's test binaries side by side (see `all_listings_pass_their_own_tests`).
+pub(crate) fn run_listing_tests() {
+    let build = workspace_build();
+    assert!(
+        build.doctested_libraries.is_empty(),
+        "these listings have doctests, which this test does not run (set `doctest = false` \
+         under `[lib]`, as the other listings do): {:?}",
+        build.doctested_libraries
+    );
+    // The listings' tests are those of every listing folder: each folder has some.
+    let root = async_book::root();
+    // The exercises are outside the workspace: they fail until a reader solves them.
+    let exercises = root.join("listings").join("exercises");
+    let listings: Vec<_> = async_book::listings::all(&root)
+        .unwrap()
+        .into_iter()
+        .filter(|listing| !listing.dir.starts_with(&exercises))
+        .collect();
+    for listing in &listings {
+        assert!(
+            build.tests.iter().any(|t| t.package == listing.name),
+            "no test binary of {} was built",
+            listing.name
+        );
+    }
+    // `cargo test -- --include-ignored` passes its arguments on to every test binary.
+    let forwarded: Vec<String> = std::env::args()
+        .filter(|arg| arg == "--include-ignored" || arg == "--ignored")
+        .collect();
+
+    let last_times: BTreeMap<String, f64> = std::fs::read_to_string(times_file())
+        .ok()
+        .and_then(|text| serde_json::from_str(&text).ok())
+        .unwrap_or_default();
+    let mut queue = build.tests.clone();
+    queue.sort_by(|a, b| {
+        let time = |t: &TestBinary| last_times.get(&t.label()).copied().unwrap_or(1.0);
+        time(b).total_cmp(&time(a))
+    });
+    let queue = Mutex::new(VecDeque::from(queue));
+    let results = Mutex::new(Vec::new());
+    // Most of these binaries wait rather than compute; a few more than the cores keeps the
+    // machine busy without starving the tests that measure real time.
+    let width = std::thread::available_parallelism().map_or(2, |n| n.get()) * 2;
+    std::thread::scope(|scope| {
+        for _ in 0..width {
+            scope.spawn(|| {
+                loop {
+                    let Some(binary) = queue.lock().unwrap().pop_front() else {
+                        break;
+                    };
+                    let ran = run_binary(&binary, &forwarded);
+                    results.lock().unwrap().push((binary, ran));
+                }
+            });
+        }
+    });
+    let mut results = results.into_inner().unwrap();
+
+    // A real clock on a busy machine runs late now and then: a binary that failed among the
+    // others runs once more, alone. (Said on the terminal, so that it is seen.)
+    for (binary, ran) in &mut results {
+        if !ran.output.status.success() {
+            tell(&format!(
+                "listing tests: {} failed beside the others; running it again alone\n",
+                binary.label()
+            ));
+            let again = run_binary(binary, &forwarded);
+            if again.output.status.success() {
+                tell(&format!(
+                    "listing tests: {} passed alone; what it printed the first time:\n{}{}\n",
+                    binary.label(),
+                    String::from_utf8_lossy(&ran.output.stdout),
+                    String::from_utf8_lossy(&ran.output.stderr),
+                ));
+            }
+            *ran = again;
+        }
+    }
+
+    let times: BTreeMap<String, f64> = results
+        .iter()
+        .map(|(binary, ran)| (binary.label(), ran.took.as_secs_f64()))
+        .collect();
+    let _ = std::fs::write(times_file(), serde_json::to_string(&times).unwrap());
+
+    let mut total = Counts::default();
+    let mut reasons: BTreeMap<String, usize> = BTreeMap::new();
+    let mut failures = Vec::new();
+    for (binary, ran) in &results {
+        let stdout = String::from_utf8_lossy(&ran.output.stdout);
+        let found = counts(&stdout);
+        total.passed += found.passed;
+        total.failed += found.failed;
+        total.ignored += found.ignored;
+        for reason in ignored_reasons(&stdout) {
+            *reasons.entry(reason).or_default() += 1;
+        }
+        if !ran.output.status.success() {
+            failures.push(format!(
+                "---- {} ({}) failed, twice ----\n{}{}",
+                binary.label(),
+                binary.executable.display(),
+                stdout,
+                String::from_utf8_lossy(&ran.output.stderr)
+            ));
+        }
+    }
+    let mut summary = format!(
+        "listing tests: {} binaries of {} listings, {} passed, {} failed, {} ignored\n",
+        results.len(),
+        listings.len(),
+        total.passed,
+        total.failed,
+        total.ignored
+    );
+    for (reason, count) in &reasons {
+        summary.push_str(&format!("listing tests:   {count} ignored: {reason}\n"));
+    }
+    tell(&summary);
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+#[test]
+fn the_counts_of_a_test_result_line_are_read() {
+    let stdout = "running 3 tests\ntest a ... ok\ntest b ... ignored, needs redis-server\n\
+                  test result: ok. 2 passed; 0 failed; 1 ignored; 0 measured; 0 filtered out; \
+                  finished in 0.01s\n";
+    assert_eq!(
+        counts(stdout),
+        Counts {
+            passed: 2,
+            failed: 0,
+            ignored: 1
+        }
+    );
+    assert_eq!(ignored_reasons(stdout), ["needs redis-server"]);
+}
+
+/// The root package's tests build it alone, and this test's workspace build then builds every
+/// member: a crate the two share must be asked for with the same features in both, or it is
+/// built twice (see tools/feature-pins/Cargo.toml).
+#[test]
+fn the_tool_and_the_workspace_build_shared_crates_with_the_same_features() {
+    let root = async_book::root();
+    let features = |selection: &[&str]| -> BTreeMap<String, String> {
+        let output = cargo()
+            .args([
+                "tree",
+                "--offline",
+                "--prefix",
+                "none",
+                "-e",
+                "normal,build,dev",
+            ])
+            .args(["--format", "{p}|{f}"])
+            .args(selection)
+            .current_dir(&root)
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let mut found: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for line in String::from_utf8(output.stdout).unwrap().lines() {
+            let Some((package, features)) = line.split_once('|') else {
+                continue;
+            };
+            let package = package.split(" (").next().unwrap().trim().to_string();
+            let features = features.trim_end_matches(" (*)");
+            let entry = found.entry(package).or_default();
+            entry.extend(
+                features
+                    .split(',')
+                    .filter(|f| !f.is_empty())
+                    .map(String::from),
+            );
+        }
+        found
+            .into_iter()
+            .map(|(package, mut features)| {
+                features.sort();
+                features.dedup();
+                (package, features.join(","))
+            })
+            .collect()
+    };
+    let (tool, workspace) = std::thread::scope(|scope| {
+        let tool = scope.spawn(|| features(&["-p", "async-book"]));
+        let workspace = features(&["--workspace"]);
+        (tool.join().unwrap(), workspace)
+    });
+    let differ: Vec<String> = tool
+        .iter()
+        .filter(|(package, features)| workspace.get(*package) != Some(features))
+        .map(|(package, features)| {
+            format!(
+                "{package}: the tool asks for [{features}], the workspace for [{}]",
+                workspace.get(package).map_or("", |f| f.as_str())
+            )
+        })
+        .collect();
+    assert!(
+        differ.is_empty(),
+        "add these to tools/feature-pins/Cargo.toml:\n{}",
+        differ.join("\n")
+    );
+}
