@@ -19,10 +19,7 @@ fn build_into(root: &Path, output: &Path) -> anyhow::Result<book::Built> {
 fn the_book() -> &'static book::Built {
     static BUILT: std::sync::OnceLock<book::Built> = std::sync::OnceLock::new();
     BUILT.get_or_init(|| {
-        let output = std::env::var_os("CARGO_TARGET_DIR")
-            .map(std::path::PathBuf::from)
-            .unwrap_or_else(|| async_book::root().join("target"))
-            .join("book-tests-site");
+        let output = crate::target_dir().join("book-tests-site");
         build_into(&async_book::root(), &output).unwrap()
     })
 }

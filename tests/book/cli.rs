@@ -307,10 +307,7 @@ fn a_listing_downloaded_from_the_site_builds_where_it_is_unpacked() {
         "the tested versions come along"
     );
     // The listings' own copies build in this target folder: the dependencies are built already.
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|| async_book::root().join("target"))
-        .join("copied-listings");
+    let target = crate::target_dir().join("copied-listings");
     let build = Command::new(env!("CARGO"))
         .args(["build", "--quiet", "--offline"])
         .current_dir(&folder)

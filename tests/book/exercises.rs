@@ -54,10 +54,7 @@ fn build_copies(root: &Path, place: &Path, solved: bool) -> Vec<(PathBuf, PathBu
     if fs::read(place.join("Cargo.lock")).ok() != Some(lock.clone()) {
         fs::write(place.join("Cargo.lock"), lock).unwrap();
     }
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root.join("target"))
-        .join("exercises");
+    let target = crate::target_dir().join("exercises");
     let build = cargo()
         .args(["test", "--no-run", "--offline", "--workspace"])
         .args(["--message-format=json-render-diagnostics", "--quiet"])

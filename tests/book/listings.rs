@@ -266,9 +266,7 @@ fn copied_listings_build_on_their_own_and_print_their_shown_output() {
         hasher.finish()
     };
     let copies = std::env::temp_dir().join(format!("async-book-listings-{checkout:016x}"));
-    let workspace_target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root.join("target"));
+    let workspace_target = crate::target_dir();
     // One target folder for all copies, kept with the workspace's, so dependencies are
     // checked once.
     let target = workspace_target.join("copied-listings");

@@ -199,10 +199,7 @@ fn tell(text: &str) {
 
 /// How long each binary took last time, so that the longest start first.
 fn times_file() -> PathBuf {
-    std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| async_book::root().join("target"))
-        .join("listing-test-times.json")
+    crate::target_dir().join("listing-test-times.json")
 }
 
 /// Runs every listing's test binaries side by side (see `all_listings_pass_their_own_tests`).
