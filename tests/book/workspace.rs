@@ -40,7 +40,9 @@ pub(crate) struct WorkspaceBuild {
 
 /// Builds every member with all its targets, once per run of this test binary (the tests that
 /// need it wait for the first). Cargo's progress goes to the terminal: on a fresh machine this is
-/// where most of the compiling happens.
+/// where most of the compiling happens. It is not `--offline`: building the root package
+/// downloads only the crates the root package needs, so on a fresh machine the listings' crates
+/// are downloaded here.
 pub(crate) fn workspace_build() -> &'static WorkspaceBuild {
     static BUILD: OnceLock<WorkspaceBuild> = OnceLock::new();
     BUILD.get_or_init(|| {
@@ -48,7 +50,6 @@ pub(crate) fn workspace_build() -> &'static WorkspaceBuild {
         let output = cargo()
             .args([
                 "build",
-                "--offline",
                 "--workspace",
                 "--all-targets",
                 "--message-format=json-render-diagnostics",
@@ -349,14 +350,7 @@ fn the_tool_and_the_workspace_build_shared_crates_with_the_same_features() {
     let root = async_book::root();
     let features = |selection: &[&str]| -> BTreeMap<String, String> {
         let output = cargo()
-            .args([
-                "tree",
-                "--offline",
-                "--prefix",
-                "none",
-                "-e",
-                "normal,build,dev",
-            ])
+            .args(["tree", "--prefix", "none", "-e", "normal,build,dev"])
             .args(["--format", "{p}|{f}"])
             .args(selection)
             .current_dir(&root)
