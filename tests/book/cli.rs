@@ -273,9 +273,47 @@ fn get_bytes(port: u16, path: &str) -> Vec<u8> {
     response.split_off(end + 4)
 }
 
+/// A book of one chapter that shows one listing of the real book, with the workspace's lock
+/// file beside it: what the site makes of a listing, without building the whole book.
+fn book_with_one_listing() -> tempfile::TempDir {
+    let book = tempfile::tempdir().unwrap();
+    let root = book.path();
+    let real = async_book::root();
+    fs::create_dir_all(root.join("src/part2")).unwrap();
+    fs::write(
+        root.join("book.toml"),
+        "[book]\ntitle = \"Served\"\n\n[preprocessor.async-book]\n\
+         command = \"async-book preprocessor\"\nbefore = [\"links\"]\n",
+    )
+    .unwrap();
+    fs::write(
+        root.join("src/SUMMARY.md"),
+        "# Summary\n\n- [Start](start.md)\n- [Coffee](part2/coffee.md)\n",
+    )
+    .unwrap();
+    fs::write(
+        root.join("src/start.md"),
+        "# Start\n\nThe listing is next.\n",
+    )
+    .unwrap();
+    fs::write(
+        root.join("src/part2/coffee.md"),
+        "# Coffee\n\n{{#listing ../../listings/part2/coffee-join/src/main.rs:breakfast \
+         caption=\"Both steps joined\" output}}\n",
+    )
+    .unwrap();
+    crate::listings::copy_listing(
+        &real.join("listings/part2/coffee-join"),
+        &root.join("listings/part2/coffee-join"),
+    );
+    fs::copy(real.join("Cargo.lock"), root.join("Cargo.lock")).unwrap();
+    book
+}
+
 #[test]
 fn a_listing_downloaded_from_the_site_builds_where_it_is_unpacked() {
-    let server = Server::start(&async_book::root());
+    let book = book_with_one_listing();
+    let server = Server::start(book.path());
     let page = get(server.port, "/listings/part2/coffee-join/index.html");
     assert!(
         page.contains("coffee-join: the whole listing crate"),
@@ -286,7 +324,7 @@ fn a_listing_downloaded_from_the_site_builds_where_it_is_unpacked() {
         "the page shows main.rs"
     );
     assert!(page.contains("[dependencies]"), "the page shows Cargo.toml");
-    let chapter = get(server.port, "/part2/coffee-and-pastry.html");
+    let chapter = get(server.port, "/part2/coffee.html");
     assert!(
         chapter.contains("href=\"../listings/part2/coffee-join.tar.gz\" download"),
         "the figure links to the download"

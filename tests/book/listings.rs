@@ -12,6 +12,8 @@ use async_book::figures::ListingRef;
 use async_book::listings::{self, Listing};
 use async_book::{book, markdown};
 
+use crate::early::Early;
+
 /// Every file some chapter includes, as a canonical path.
 fn included_files(root: &Path) -> BTreeSet<PathBuf> {
     let mut files = BTreeSet::new();
@@ -256,6 +258,12 @@ pub(crate) fn cargo() -> Command {
 /// where it is unpacked, from the site's download (`cli.rs`).
 #[test]
 fn copied_listings_build_on_their_own_and_print_their_shown_output() {
+    let problems = COPIES.get();
+    assert!(problems.is_empty(), "{}", problems.join("\n\n"));
+}
+
+/// What is wrong with the copies (the test above).
+pub(crate) static COPIES: Early<Vec<String>> = Early::new(|| {
     let root = async_book::root();
     // Outside the repository, so that cargo does not take the copy for a workspace member;
     // named after the checkout, so that two checkouts on one machine do not share it.
@@ -331,8 +339,8 @@ fn copied_listings_build_on_their_own_and_print_their_shown_output() {
             problems.push(format!("{problem}\n(the second of two runs)"));
         }
     }
-    assert!(problems.is_empty(), "{}", problems.join("\n\n"));
-}
+    problems
+});
 
 /// One program to run and compare with the output the book shows.
 struct Run {

@@ -1,8 +1,10 @@
 //! The book's own tests, in one test binary so that they run side by side: the slow ones
-//! (the listings' real runs, the Python snippets' real sleeps) overlap instead of adding up.
+//! (the listings' real runs, the Python snippets' real sleeps) overlap instead of adding up
+//! (early.rs says how).
 
 mod build;
 mod cli;
+mod early;
 mod exercises;
 mod listings;
 mod snippets;
@@ -20,5 +22,6 @@ pub(crate) fn target_dir() -> std::path::PathBuf {
 /// Its name sorts first, so that it starts first: it is the longest of the book's tests.
 #[test]
 fn all_listings_pass_their_own_tests() {
+    early::start_all();
     workspace::run_listing_tests();
 }

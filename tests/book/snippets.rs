@@ -8,6 +8,8 @@ use std::process::{Command, Stdio};
 
 use async_book::{book, markdown, snippets};
 
+use crate::early::Early;
+
 #[test]
 fn every_rust_block_is_a_doctest_or_a_tested_listing_file() {
     let root = async_book::root();
@@ -58,58 +60,142 @@ fn the_audit_accepts_doctests_and_listing_files() {
     assert_eq!(audit(good), "");
 }
 
-fn run_python(code: &str) -> std::process::Output {
+/// Runs the snippets with one `python3` and tells, for each, whether it ran cleanly and what it
+/// printed on stderr. One interpreter starts and imports asyncio once, then forks a child for
+/// each snippet, and the children run side by side (the snippets wait for real: asyncio has no
+/// paused clock). Each child runs its snippet as `python3 -` would, as a fresh `__main__`
+/// module, so a snippet that forgets an import still fails. Starting a fresh `python3` for
+/// each of fifty snippets cost more than the snippets themselves, the more so where `python3`
+/// is a shell-script shim (pyenv's starts some thirty processes).
+fn run_python(snippets: &[String]) -> Vec<(bool, String)> {
     // -I: ignore the environment and the user's packages; -S: no site-packages at all, so the
-    // snippet may use the standard library only.
+    // snippets may use the standard library only.
     let mut child = Command::new("python3")
-        .args(["-I", "-S", "-"])
+        .args(["-I", "-S", "-c", RUN_SNIPPETS])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .expect("python3 is needed to check the book's Python snippets");
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(code.as_bytes())
-        .unwrap();
-    child.wait_with_output().unwrap()
+    let input = serde_json::to_vec(snippets).unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || stdin.write_all(&input));
+    let output = child.wait_with_output().unwrap();
+    writer.join().unwrap().unwrap();
+    assert!(
+        output.status.success(),
+        "the snippet runner failed:\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let results: Vec<serde_json::Value> = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(results.len(), snippets.len());
+    results
+        .iter()
+        .map(|r| {
+            (
+                r["status"] == 0,
+                r["stderr"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect()
 }
 
-#[test]
-fn every_python_block_runs_with_the_standard_library_only() {
+/// The runner: reads a JSON list of snippets on stdin, writes `[{"status", "stderr"}, ...]`.
+const RUN_SNIPPETS: &str = r#"
+import json, os, sys, tempfile, traceback, types
+import asyncio  # what most snippets import: loaded once, before the forks
+
+snippets = json.load(sys.stdin)
+running = {}
+for index, code in enumerate(snippets):
+    stderr = tempfile.TemporaryFile()
+    pid = os.fork()
+    if pid == 0:
+        os.dup2(os.open(os.devnull, os.O_RDWR), 0)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), 1)
+        os.dup2(stderr.fileno(), 2)
+        status = 0
+        try:
+            main = types.ModuleType("__main__")
+            sys.modules["__main__"] = main
+            exec(compile(code, "<stdin>", "exec"), main.__dict__)
+        except SystemExit as stop:
+            if stop.code is None or isinstance(stop.code, int):
+                status = stop.code or 0
+            else:
+                print(stop.code, file=sys.stderr)
+                status = 1
+        except BaseException as error:
+            # The traceback from the snippet's own first frame, as `python3 -` prints it.
+            traceback.print_exception(type(error), error, error.__traceback__.tb_next)
+            status = 1
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(status)
+    running[pid] = (index, stderr)
+
+results = [None] * len(snippets)
+while running:
+    pid, status = os.wait()
+    index, stderr = running.pop(pid)
+    stderr.seek(0)
+    results[index] = {
+        "status": os.waitstatus_to_exitcode(status),
+        "stderr": stderr.read().decode(errors="replace"),
+    }
+json.dump(results, sys.stdout)
+"#;
+
+/// The Python blocks that failed, with where they are and what they printed.
+pub(crate) static PYTHON: Early<Vec<String>> = Early::new(|| {
     let root = async_book::root();
-    let mut runs = Vec::new();
+    let mut places = Vec::new();
+    let mut snippets = Vec::new();
     for chapter in book::chapters(&root).unwrap() {
         let text = fs::read_to_string(&chapter).unwrap();
         for fence in markdown::fences(&text) {
             if fence.language() == "python" {
-                let at = format!("{}:{}", shown(&root, &chapter), fence.line);
-                // The snippets wait for real (asyncio has no paused clock), so they run side by side.
-                runs.push(std::thread::spawn(move || (at, run_python(&fence.body))));
+                places.push(format!("{}:{}", shown(&root, &chapter), fence.line));
+                snippets.push(fence.body);
             }
         }
     }
-    assert!(!runs.is_empty(), "no Python block was found");
-    let mut failures = Vec::new();
-    for run in runs {
-        let (at, output) = run.join().unwrap();
-        if !output.status.success() {
-            failures.push(format!(
-                "{at}:\n{}",
-                String::from_utf8_lossy(&output.stderr)
-            ));
-        }
-    }
+    assert!(!snippets.is_empty(), "no Python block was found");
+    places
+        .iter()
+        .zip(run_python(&snippets))
+        .filter(|(_, (ok, _))| !ok)
+        .map(|(at, (_, stderr))| format!("{at}:\n{stderr}"))
+        .collect()
+});
+
+#[test]
+fn every_python_block_runs_with_the_standard_library_only() {
+    let failures = PYTHON.get();
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
 #[test]
 fn a_python_block_that_needs_a_third_party_package_fails() {
-    assert!(run_python("print('fine')\n").status.success());
-    assert!(!run_python("import nest_asyncio\n").status.success());
-    assert!(!run_python("raise SystemExit(3)\n").status.success());
+    let ran = run_python(&[
+        "print('fine')\n".into(),
+        "import nest_asyncio\n".into(),
+        "raise SystemExit(3)\n".into(),
+        "asyncio.run(asyncio.sleep(0))\n".into(),
+        "import sys\nsys.exit('stopped')\n".into(),
+    ]);
+    let ok: Vec<bool> = ran.iter().map(|(ok, _)| *ok).collect();
+    assert_eq!(ok, [true, false, false, false, false], "{ran:?}");
+    assert!(
+        ran[1].1.contains("No module named 'nest_asyncio'"),
+        "{ran:?}"
+    );
+    // The runner's own import of asyncio is not the snippet's.
+    assert!(
+        ran[3].1.contains("name 'asyncio' is not defined"),
+        "{ran:?}"
+    );
+    assert!(ran[4].1.contains("stopped"), "{ran:?}");
 }
 
 fn shown(root: &Path, path: &Path) -> String {
