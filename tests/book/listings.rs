@@ -275,9 +275,10 @@ pub(crate) static COPIES: Early<Vec<String>> = Early::new(|| {
     };
     let copies = std::env::temp_dir().join(format!("async-book-listings-{checkout:016x}"));
     let workspace_target = crate::target_dir();
-    // One target folder for all copies, kept with the workspace's, so dependencies are
-    // checked once.
-    let target = workspace_target.join("copied-listings");
+    // One target folder for all copies, so dependencies are checked once: trybuild's, with
+    // its flags and `--target`, so that what the copies check the compile-fail tests do not
+    // check again (workspace.rs, `TRYBUILD_RUSTFLAGS`).
+    let target = crate::workspace::trybuild_target_dir();
     // The programs, from the workspace's build (the one the listings' tests run from).
     crate::workspace::workspace_build();
     let lock: toml::Table = fs::read_to_string(root.join("Cargo.lock"))
@@ -297,8 +298,15 @@ pub(crate) static COPIES: Early<Vec<String>> = Early::new(|| {
         if fs::read_to_string(&stamp).ok().as_deref() != Some(fingerprint.as_str()) {
             let check = cargo()
                 .args(["check", "--quiet", "--all-targets", "--offline"])
+                .args(["--target", crate::workspace::host_target()])
                 .current_dir(&copy)
                 .env("CARGO_TARGET_DIR", &target)
+                .env(
+                    "CARGO_ENCODED_RUSTFLAGS",
+                    crate::workspace::TRYBUILD_RUSTFLAGS,
+                )
+                .env_remove("RUSTFLAGS")
+                .env("CARGO_INCREMENTAL", "0")
                 .output()
                 .unwrap();
             if !check.status.success() {

@@ -23,6 +23,64 @@ pub(crate) struct TestBinary {
     pub manifest_dir: PathBuf,
     pub crate_name: String,
     pub version: String,
+    /// The listing's compile-fail cases are checked by trybuild.
+    pub trybuild: bool,
+}
+
+/// The flags trybuild gives rustc, as cargo reads them from `CARGO_ENCODED_RUSTFLAGS` (a unit
+/// separator between flags). trybuild 1.0.122 (its `src/cargo.rs` and `src/rustflags.rs`) checks
+/// a listing's dependencies with `--cfg trybuild --verbose -A dead_code`, then its compile-fail
+/// files with `--diagnostic-width=140` added. Cargo keeps a build for each set of flags, so
+/// every dependency was checked twice. Cargo prefers `CARGO_ENCODED_RUSTFLAGS` to the
+/// `--config build.rustflags` that trybuild passes, so with this set both steps use the second
+/// set: the dependencies are checked once, and the compile-fail files get the flags they get
+/// under a plain `cargo test`. The copies' check (listings.rs) uses them too, in the same
+/// target folder, so what it checks trybuild does not check again.
+pub(crate) const TRYBUILD_RUSTFLAGS: &str =
+    "--cfg\u{1f}trybuild\u{1f}--verbose\u{1f}-A\u{1f}dead_code\u{1f}--diagnostic-width=140";
+
+/// The trybuild version whose flags `TRYBUILD_RUSTFLAGS` repeats.
+const TRYBUILD_READ: &str = "1.0.122";
+
+/// The folder trybuild builds in (its `src/cargo.rs`), inside the workspace's target folder.
+pub(crate) fn trybuild_target_dir() -> PathBuf {
+    crate::target_dir().join("tests").join("trybuild")
+}
+
+/// The machine's own target, which trybuild names on its command line (`--target`), as the
+/// copies' check must to share its builds.
+pub(crate) fn host_target() -> &'static str {
+    static HOST: OnceLock<String> = OnceLock::new();
+    HOST.get_or_init(|| {
+        let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into());
+        let output = Command::new(rustc).arg("-vV").output().unwrap();
+        let text = String::from_utf8(output.stdout).unwrap();
+        text.lines()
+            .find_map(|line| line.strip_prefix("host: "))
+            .expect("rustc -vV names the host")
+            .to_string()
+    })
+}
+
+#[test]
+fn the_trybuild_flags_were_read_from_the_locked_trybuild() {
+    let lock: toml::Table = std::fs::read_to_string(async_book::root().join("Cargo.lock"))
+        .unwrap()
+        .parse()
+        .unwrap();
+    let versions: Vec<&str> = lock["package"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|package| package["name"].as_str() == Some("trybuild"))
+        .map(|package| package["version"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        versions,
+        [TRYBUILD_READ],
+        "read the new trybuild's src/rustflags.rs and src/cargo.rs, and make \
+         TRYBUILD_RUSTFLAGS the flags it gives a compile-fail file"
+    );
 }
 
 impl TestBinary {
@@ -107,7 +165,14 @@ pub(crate) fn workspace_build() -> &'static WorkspaceBuild {
                 .unwrap()
                 .to_string_lossy()
                 .into_owned();
+            let manifest: toml::Table =
+                std::fs::read_to_string(&manifest).unwrap().parse().unwrap();
+            let trybuild = manifest
+                .get("dev-dependencies")
+                .and_then(|deps| deps.get("trybuild"))
+                .is_some();
             tests.push(TestBinary {
+                trybuild,
                 package: package.to_string(),
                 source,
                 executable: executable.into(),
@@ -133,7 +198,13 @@ fn run_binary(binary: &TestBinary, forwarded: &[String]) -> Ran {
     let started = Instant::now();
     // What cargo sets for a test it runs, so that a test reading them at run time sees its own
     // package and not the book's.
-    let output = Command::new(&binary.executable)
+    let mut command = Command::new(&binary.executable);
+    if binary.trybuild {
+        command
+            .env("CARGO_ENCODED_RUSTFLAGS", TRYBUILD_RUSTFLAGS)
+            .env_remove("RUSTFLAGS");
+    }
+    let output = command
         .args(forwarded)
         .current_dir(&binary.manifest_dir)
         .env("CARGO_MANIFEST_DIR", &binary.manifest_dir)
@@ -244,9 +315,10 @@ pub(crate) fn run_listing_tests() {
     });
     let queue = Mutex::new(VecDeque::from(queue));
     let results = Mutex::new(Vec::new());
-    // Most of these binaries wait rather than compute; a few more than the cores keeps the
-    // machine busy without starving the tests that measure real time.
-    let width = std::thread::available_parallelism().map_or(2, |n| n.get()) * 2;
+    // Most of these binaries wait rather than compute: four for each core keeps the machine
+    // busy (with two for each, a third of a warm run's core time went unused), and a
+    // binary that fails among the others runs again alone (below).
+    let width = std::thread::available_parallelism().map_or(2, |n| n.get()) * 6;
     std::thread::scope(|scope| {
         for _ in 0..width {
             scope.spawn(|| {

@@ -540,7 +540,7 @@ async fn after_ctrl_c_every_stored_message_is_acknowledged_to_a_slow_server() {
     let (address, acked) = slow_reading_server(1_000_000).await;
     let agent = start_agent(address, &db);
     // Let it store a while, with acks piling up behind the slow reader.
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
 
     send_signal(&agent, "-INT");
     let (output, stderr) = finish(agent).await;
