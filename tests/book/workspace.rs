@@ -313,20 +313,40 @@ pub(crate) fn run_listing_tests() {
         let time = |t: &TestBinary| last_times.get(&t.label()).copied().unwrap_or(1.0);
         time(b).total_cmp(&time(a))
     });
-    let queue = Mutex::new(VecDeque::from(queue));
+    // The queue, and whether a trybuild test is running: those build in one target folder,
+    // which cargo locks, so a second one would only hold a place here while it waited.
+    let queue = Mutex::new((VecDeque::from(queue), false));
     let results = Mutex::new(Vec::new());
     // Most of these binaries wait rather than compute: four for each core keeps the machine
     // busy (with two for each, a third of a warm run's core time went unused), and a
     // binary that fails among the others runs again alone (below).
-    let width = std::thread::available_parallelism().map_or(2, |n| n.get()) * 6;
+    let width = std::thread::available_parallelism().map_or(2, |n| n.get()) * 4;
     std::thread::scope(|scope| {
         for _ in 0..width {
             scope.spawn(|| {
                 loop {
-                    let Some(binary) = queue.lock().unwrap().pop_front() else {
-                        break;
+                    let next = {
+                        let (waiting, trybuild_running) = &mut *queue.lock().unwrap();
+                        if waiting.is_empty() {
+                            break;
+                        }
+                        let free = !*trybuild_running;
+                        let found = waiting.iter().position(|b| !b.trybuild || free);
+                        found.map(|at| {
+                            let binary = waiting.remove(at).unwrap();
+                            *trybuild_running |= binary.trybuild;
+                            binary
+                        })
+                    };
+                    // Only trybuild tests are left, and one is running.
+                    let Some(binary) = next else {
+                        std::thread::sleep(Duration::from_millis(20));
+                        continue;
                     };
                     let ran = run_binary(&binary, &forwarded);
+                    if binary.trybuild {
+                        queue.lock().unwrap().1 = false;
+                    }
                     results.lock().unwrap().push((binary, ran));
                 }
             });

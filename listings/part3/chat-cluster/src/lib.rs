@@ -677,13 +677,26 @@ mod tests {
         event["message"].as_str().unwrap().to_string()
     }
 
+    /// The server's Close frame, answered: the client sends its answer on
+    /// its next read, so it reads on until the server ends the connection.
+    /// (Unanswered, the server would wait its second for the answer.)
     async fn closed(client: &mut Client) -> (u16, String) {
-        match next(client).await {
+        let frame = match next(client).await {
             Ws::Close(Some(frame)) => {
                 (u16::from(frame.code), frame.reason.to_string())
             }
             other => panic!("expected a Close frame, got {other:?}"),
-        }
+        };
+        to_the_end(client).await;
+        frame
+    }
+
+    /// Reads, and answers a Close, until the server ends the connection.
+    async fn to_the_end(client: &mut Client) {
+        let reading = async { while let Some(Ok(_)) = client.next().await {} };
+        tokio::time::timeout(PATIENCE, reading)
+            .await
+            .expect("the server did not end the connection");
     }
 
     /// Connects and logs in; returns the session token too.
@@ -941,6 +954,8 @@ mod tests {
         let say = json!({"type": "say", "room": "python", "text": "elsewhere"});
         send(&mut cy, say).await;
         shutdown.cancel();
+        // Both read on, so they answer the server's Close at once.
+        tokio::join!(to_the_end(&mut ada), to_the_end(&mut cy));
         server.await.unwrap().unwrap();
 
         // A new server on the same file: accounts and messages are there.
