@@ -345,5 +345,6 @@ mod tests {
             .expect("run did not return")
             .unwrap()
             .unwrap();
+        assert!(ada.next().await.is_none(), "the socket has ended");
     }
 }
