@@ -290,7 +290,13 @@ pub fn compare_shape(shown: &str, printed: &str) -> Result<(), String> {
                     .map(|line| format!("{line}\n"))
                     .collect()
             };
-            let first_word = |line: &str| line.split_whitespace().next() == Some(label);
+            // `redis, 2 worker(s): ...` is a row of the `redis` part: the label is the first
+            // word, punctuation after it aside.
+            let first_word = |line: &str| {
+                line.split(|c: char| !(c.is_alphanumeric() || c == '-' || c == '_'))
+                    .next()
+                    == Some(label)
+            };
             (
                 kept(shown, &first_word),
                 kept(printed, &|line| line.contains(" skipped: ")),
@@ -513,6 +519,13 @@ mod tests {
         assert!(compare_shape(saved, without).is_ok());
         assert!(compare_shape(saved, "server req/s\naiohttp skipped: no aiohttp\n").is_err());
         assert!(compare_shape(saved, "server req/s\naxum 80,000\n").is_err());
+        // The part's rows may have punctuation after the label (queue-redis's benchmark).
+        let saved = "sqlite, 1 worker(s): 548 tasks/s\nredis, 1 worker(s): 2059 tasks/s\n";
+        let without = "sqlite, 1 worker(s): 500 tasks/s\nredis skipped: not installed\n";
+        assert!(compare_shape(saved, without).is_ok());
+        let short = "sqlite, 1 worker(s): 500 tasks/s\nredis, 1 worker(s): 9 tasks/s\n";
+        assert!(compare_shape(&format!("{saved}redis, 2 worker(s): 1 tasks/s\n"), short).is_err());
+        assert!(compare_shape(saved, "redis skipped: not installed\n").is_err());
     }
 
     #[test]
