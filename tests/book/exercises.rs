@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::early::Early;
-use crate::listings::{cargo, copy_listing};
+use crate::listings::{cargo, copy_listing_with};
 
 /// Every exercise crate under `listings/exercises/`, by folder name.
 fn exercises(root: &Path) -> Vec<PathBuf> {
@@ -31,17 +31,15 @@ fn build_copies(root: &Path, place: &Path, solved: bool) -> Vec<(PathBuf, PathBu
         // solved copies get folders of their own name: in the one target folder, their
         // builds and those of the copies as given must not take each other's place.
         let copy = place.join(folder_name(&name, solved));
-        copy_listing(&exercise, &copy);
         let solution = exercise.join("solution/lib.rs");
         assert!(solution.exists(), "{name} has no solution/lib.rs");
-        let lib = if solved {
-            fs::read(&solution).unwrap()
-        } else {
-            fs::read(exercise.join("src/lib.rs")).unwrap()
-        };
-        if fs::read(copy.join("src/lib.rs")).ok().as_ref() != Some(&lib) {
-            fs::write(copy.join("src/lib.rs"), lib).unwrap();
-        }
+        // The solved copy's `src/lib.rs` is the solution. It is written only when it differs
+        // from the copy's: writing the exercise's first and the solution after (as this did)
+        // touched the file on every run, so cargo rebuilt the solved crates every time.
+        let lib = exercise.join("src/lib.rs");
+        copy_listing_with(&exercise, &copy, &|file| {
+            (solved && file == lib).then(|| fs::read(&solution).unwrap())
+        });
         members.push(format!("{:?}", folder_name(&name, solved)));
     }
     let manifest = format!(

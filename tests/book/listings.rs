@@ -227,14 +227,24 @@ fn the_manifest_check_refuses_what_would_not_build_when_copied() {
 /// Copies a listing's folder to `dest`, leaving files that are already the same untouched so
 /// that cargo does not rebuild what has not changed.
 pub(crate) fn copy_listing(from: &Path, dest: &Path) {
+    copy_listing_with(from, dest, &|_| None);
+}
+
+/// The same, but a file for which `replace` gives contents (by its path in `from`) gets those
+/// instead of its own: written in one step, so that a file the copy already has is left alone.
+pub(crate) fn copy_listing_with(
+    from: &Path,
+    dest: &Path,
+    replace: &dyn Fn(&Path) -> Option<Vec<u8>>,
+) {
     fs::create_dir_all(dest).unwrap();
     for entry in fs::read_dir(from).unwrap() {
         let entry = entry.unwrap();
         let target = dest.join(entry.file_name());
         if entry.path().is_dir() {
-            copy_listing(&entry.path(), &target);
+            copy_listing_with(&entry.path(), &target, replace);
         } else {
-            let bytes = fs::read(entry.path()).unwrap();
+            let bytes = replace(&entry.path()).unwrap_or_else(|| fs::read(entry.path()).unwrap());
             if fs::read(&target).ok().as_ref() != Some(&bytes) {
                 fs::write(&target, bytes).unwrap();
             }
