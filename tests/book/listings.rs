@@ -289,8 +289,20 @@ pub(crate) static COPIES: Early<Vec<String>> = Early::new(|| {
     // its flags and `--target`, so that what the copies check the compile-fail tests do not
     // check again (workspace.rs, `TRYBUILD_RUSTFLAGS`).
     let target = crate::workspace::trybuild_target_dir();
-    // The programs, from the workspace's build (the one the listings' tests run from).
-    crate::workspace::workspace_build();
+    // The copies are checked while the workspace builds (its build is the programs they run,
+    // below): on a fresh machine the two overlap, where the checks used to wait for the build.
+    // They are checked `--offline`, so the crates are downloaded first, as the workspace's build
+    // would download them.
+    let fetch = cargo()
+        .args(["fetch", "--quiet"])
+        .current_dir(&root)
+        .output()
+        .unwrap();
+    assert!(
+        fetch.status.success(),
+        "cargo fetch failed:\n{}",
+        String::from_utf8_lossy(&fetch.stderr)
+    );
     let lock: toml::Table = fs::read_to_string(root.join("Cargo.lock"))
         .unwrap()
         .parse()
@@ -331,6 +343,8 @@ pub(crate) static COPIES: Early<Vec<String>> = Early::new(|| {
         }
         schedule_run(&listing, &copy, &workspace_target, &mut runs);
     }
+    // The programs, from the workspace's build (the one the listings' tests run from).
+    crate::workspace::workspace_build();
     let started: Vec<_> = runs
         .into_iter()
         .map(|run| {

@@ -313,40 +313,31 @@ pub(crate) fn run_listing_tests() {
         let time = |t: &TestBinary| last_times.get(&t.label()).copied().unwrap_or(1.0);
         time(b).total_cmp(&time(a))
     });
-    // The queue, and whether a trybuild test is running: those build in one target folder,
-    // which cargo locks, so a second one would only hold a place here while it waited.
-    let queue = Mutex::new((VecDeque::from(queue), false));
+    // The trybuild tests build in one target folder, which cargo locks: they run one after
+    // another, in a lane of their own that starts with the others. Taken from the shared queue
+    // as places came free, they ran last in a warm run, one by one, and the run waited for them.
+    let (trybuild, others): (Vec<TestBinary>, Vec<TestBinary>) =
+        queue.into_iter().partition(|binary| binary.trybuild);
+    let queue = Mutex::new(VecDeque::from(others));
     let results = Mutex::new(Vec::new());
     // Most of these binaries wait rather than compute: four for each core keeps the machine
     // busy (with two for each, a third of a warm run's core time went unused), and a
     // binary that fails among the others runs again alone (below).
     let width = std::thread::available_parallelism().map_or(2, |n| n.get()) * 4;
     std::thread::scope(|scope| {
+        scope.spawn(|| {
+            for binary in trybuild {
+                let ran = run_binary(&binary, &forwarded);
+                results.lock().unwrap().push((binary, ran));
+            }
+        });
         for _ in 0..width {
             scope.spawn(|| {
                 loop {
-                    let next = {
-                        let (waiting, trybuild_running) = &mut *queue.lock().unwrap();
-                        if waiting.is_empty() {
-                            break;
-                        }
-                        let free = !*trybuild_running;
-                        let found = waiting.iter().position(|b| !b.trybuild || free);
-                        found.map(|at| {
-                            let binary = waiting.remove(at).unwrap();
-                            *trybuild_running |= binary.trybuild;
-                            binary
-                        })
-                    };
-                    // Only trybuild tests are left, and one is running.
-                    let Some(binary) = next else {
-                        std::thread::sleep(Duration::from_millis(20));
-                        continue;
+                    let Some(binary) = queue.lock().unwrap().pop_front() else {
+                        break;
                     };
                     let ran = run_binary(&binary, &forwarded);
-                    if binary.trybuild {
-                        queue.lock().unwrap().1 = false;
-                    }
                     results.lock().unwrap().push((binary, ran));
                 }
             });
