@@ -53,12 +53,15 @@ fn build_copies(root: &Path, place: &Path, solved: bool) -> Vec<(PathBuf, PathBu
     if fs::read(place.join("Cargo.lock")).ok() != Some(lock.clone()) {
         fs::write(place.join("Cargo.lock"), lock).unwrap();
     }
-    let target = crate::target_dir().join("exercises");
+    // The workspace's target folder: the dependencies the exercises share with the listings,
+    // with the same features, are built there already (in a folder of their own, a fresh
+    // machine built tokio and the rest once more for them).
+    let target = crate::target_dir();
     let build = cargo()
         .args(["test", "--no-run", "--offline", "--workspace"])
         .args(["--message-format=json-render-diagnostics", "--quiet"])
         // Built as the workspace is (its `[profile.dev]`), which is quicker than full debug
-        // information and changes nothing the tests see.
+        // information, changes nothing the tests see, and lets them share its builds.
         .args(["--config", "profile.dev.debug=\"line-tables-only\""])
         .args(["--config", "profile.dev.package.\"*\".debug=false"])
         .current_dir(place)

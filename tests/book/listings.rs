@@ -622,6 +622,8 @@ fn fingerprint(dir: &Path, locked: &str) -> String {
     use std::hash::{Hash as _, Hasher as _};
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
     std::env::var("CARGO").unwrap_or_default().hash(&mut hasher);
+    // A new compiler may reject what the last one took (a new lint denied, say).
+    crate::workspace::rustc_version().hash(&mut hasher);
     locked.hash(&mut hasher);
     let mut stack = vec![dir.to_path_buf()];
     let mut files = Vec::new();

@@ -47,19 +47,23 @@ pub(crate) fn trybuild_target_dir() -> PathBuf {
     crate::target_dir().join("tests").join("trybuild")
 }
 
+/// What `rustc -vV` says of the compiler: its version, commit and host.
+pub(crate) fn rustc_version() -> &'static str {
+    static VERSION: OnceLock<String> = OnceLock::new();
+    VERSION.get_or_init(|| {
+        let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into());
+        let output = Command::new(rustc).arg("-vV").output().unwrap();
+        String::from_utf8(output.stdout).unwrap()
+    })
+}
+
 /// The machine's own target, which trybuild names on its command line (`--target`), as the
 /// copies' check must to share its builds.
 pub(crate) fn host_target() -> &'static str {
-    static HOST: OnceLock<String> = OnceLock::new();
-    HOST.get_or_init(|| {
-        let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into());
-        let output = Command::new(rustc).arg("-vV").output().unwrap();
-        let text = String::from_utf8(output.stdout).unwrap();
-        text.lines()
-            .find_map(|line| line.strip_prefix("host: "))
-            .expect("rustc -vV names the host")
-            .to_string()
-    })
+    rustc_version()
+        .lines()
+        .find_map(|line| line.strip_prefix("host: "))
+        .expect("rustc -vV names the host")
 }
 
 #[test]
