@@ -333,8 +333,11 @@ fn a_listing_downloaded_from_the_site_builds_where_it_is_unpacked() {
     let archive = get_bytes(server.port, "/listings/part2/coffee-join.tar.gz");
     let unpacked = tempfile::tempdir().unwrap();
     fs::write(unpacked.path().join("coffee-join.tar.gz"), archive).unwrap();
+    // The archive's files carry the time 0 (so that it is the same from build to build): `-m`
+    // gives them the time of unpacking, or cargo would take its last build of the crate, from an
+    // earlier run of this test, for a build of these files and compile nothing.
     let untar = Command::new("tar")
-        .args(["-xzf", "coffee-join.tar.gz"])
+        .args(["-xmzf", "coffee-join.tar.gz"])
         .current_dir(unpacked.path())
         .status()
         .unwrap();
@@ -344,10 +347,13 @@ fn a_listing_downloaded_from_the_site_builds_where_it_is_unpacked() {
         folder.join("Cargo.lock").exists(),
         "the tested versions come along"
     );
-    // The listings' own copies build in this target folder: the dependencies are built already.
-    let target = crate::target_dir().join("copied-listings");
+    // In the workspace's target folder, built as the workspace is (its `[profile.dev]`), so that
+    // the dependencies it shares with the listings are built already.
+    let target = crate::target_dir();
     let build = Command::new(env!("CARGO"))
         .args(["build", "--quiet", "--offline"])
+        .args(["--config", "profile.dev.debug=\"line-tables-only\""])
+        .args(["--config", "profile.dev.package.\"*\".debug=false"])
         .current_dir(&folder)
         .env("CARGO_TARGET_DIR", &target)
         .output()
