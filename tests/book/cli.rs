@@ -347,15 +347,9 @@ fn a_listing_downloaded_from_the_site_builds_where_it_is_unpacked() {
         folder.join("Cargo.lock").exists(),
         "the tested versions come along"
     );
-    // In the workspace's target folder, built as the workspace is (its `[profile.dev]`), so that
-    // the dependencies it shares with the listings are built already.
-    let target = crate::target_dir();
-    let build = Command::new(env!("CARGO"))
+    let build = crate::listings::cargo_in_workspace_target()
         .args(["build", "--quiet", "--offline"])
-        .args(["--config", "profile.dev.debug=\"line-tables-only\""])
-        .args(["--config", "profile.dev.package.\"*\".debug=false"])
         .current_dir(&folder)
-        .env("CARGO_TARGET_DIR", &target)
         .output()
         .unwrap();
     assert!(

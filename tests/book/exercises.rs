@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::early::Early;
-use crate::listings::{cargo, copy_listing_with};
+use crate::listings::{cargo_in_workspace_target, copy_listing_with};
 
 /// Every exercise crate under `listings/exercises/`, by folder name.
 fn exercises(root: &Path) -> Vec<PathBuf> {
@@ -53,19 +53,11 @@ fn build_copies(root: &Path, place: &Path, solved: bool) -> Vec<(PathBuf, PathBu
     if fs::read(place.join("Cargo.lock")).ok() != Some(lock.clone()) {
         fs::write(place.join("Cargo.lock"), lock).unwrap();
     }
-    // The workspace's target folder: the dependencies the exercises share with the listings,
-    // with the same features, are built there already (in a folder of their own, a fresh
-    // machine built tokio and the rest once more for them).
-    let target = crate::target_dir();
-    let build = cargo()
+    // In a folder of their own, a fresh machine built tokio and the rest once more for them.
+    let build = cargo_in_workspace_target()
         .args(["test", "--no-run", "--offline", "--workspace"])
         .args(["--message-format=json-render-diagnostics", "--quiet"])
-        // Built as the workspace is (its `[profile.dev]`), which is quicker than full debug
-        // information, changes nothing the tests see, and lets them share its builds.
-        .args(["--config", "profile.dev.debug=\"line-tables-only\""])
-        .args(["--config", "profile.dev.package.\"*\".debug=false"])
         .current_dir(place)
-        .env("CARGO_TARGET_DIR", &target)
         .output()
         .unwrap();
     assert!(

@@ -256,6 +256,19 @@ pub(crate) fn cargo() -> Command {
     Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
 }
 
+/// Cargo for a crate outside the workspace that builds in the workspace's target folder, with
+/// the debug information the workspace's `[profile.dev]` asks for (in `Cargo.toml`): quicker
+/// than full debug information, it changes nothing the tests see, and the dependencies the crate
+/// shares with the listings are then built already.
+pub(crate) fn cargo_in_workspace_target() -> Command {
+    let mut command = cargo();
+    command
+        .args(["--config", "profile.dev.debug=\"line-tables-only\""])
+        .args(["--config", "profile.dev.package.\"*\".debug=false"])
+        .env("CARGO_TARGET_DIR", crate::target_dir());
+    command
+}
+
 /// The test a reader would make: copy the folder out of the repository, see that it builds
 /// there on its own, run the command on the first line of each output file, and compare what it
 /// prints with the book.
