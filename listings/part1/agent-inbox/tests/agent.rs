@@ -4,6 +4,8 @@
 use std::net::SocketAddr;
 use std::path::Path;
 use std::process::{Output, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use agent_inbox::{Message, MessageServer};
@@ -481,13 +483,17 @@ async fn ctrl_c_stops_the_agent_when_the_server_stops_reading_acks() {
 /// A server that sends messages 1 to `count` while it reads acks slowly (50 at
 /// a time, a millisecond apart), through a small receive buffer. When the agent
 /// closes its side, the server stops sending and closes too. Returns the ids
-/// acknowledged, or the error that ended the reading (a reset, say).
+/// acknowledged, or the error that ended the reading (a reset, say), and a
+/// count of the acks read so far.
 async fn slow_reading_server(
     count: i64,
 ) -> (
     SocketAddr,
     tokio::task::JoinHandle<Result<Vec<i64>, String>>,
+    Arc<AtomicUsize>,
 ) {
+    let read_so_far = Arc::new(AtomicUsize::new(0));
+    let counter = read_so_far.clone();
     // A small receive buffer: acks the server has not read yet wait in the
     // agent's socket instead of ours.
     let socket = tokio::net::TcpSocket::new_v4().unwrap();
@@ -517,6 +523,7 @@ async fn slow_reading_server(
                         Some(id) => acked.push(id),
                         None => break Err(format!("cut ack {line:?}")),
                     }
+                    counter.store(acked.len(), Ordering::Relaxed);
                     if acked.len() % 50 == 0 {
                         tokio::time::sleep(Duration::from_millis(1)).await;
                     }
@@ -530,17 +537,25 @@ async fn slow_reading_server(
         sending.abort(); // closes our side: the agent sees the end
         outcome
     });
-    (address, acked)
+    (address, acked, read_so_far)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn after_ctrl_c_every_stored_message_is_acknowledged_to_a_slow_server() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("inbox.db");
-    let (address, acked) = slow_reading_server(1_000_000).await;
+    let (address, acked, read_so_far) = slow_reading_server(1_000_000).await;
     let agent = start_agent(address, &db);
-    // Let it store a while, with acks piling up behind the slow reader.
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    // Let it store a while, with acks piling up behind the slow reader: until
+    // the server has read a thousand. (A fixed time was too short on a busy
+    // machine, where the agent had stored fewer by then.)
+    timeout(PATIENCE, async {
+        while read_so_far.load(Ordering::Relaxed) <= 1000 {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    })
+    .await
+    .expect("the server never read a thousand acks");
 
     send_signal(&agent, "-INT");
     let (output, stderr) = finish(agent).await;
