@@ -196,11 +196,13 @@ async fn killed_then_restarted_the_agent_stores_every_message_exactly_once() {
         .await
         .unwrap();
 
-    // SIGKILL: no handler runs, nothing is drained, whatever was in memory is
-    // gone.
-    let agent = start_agent(server.address(), &db);
+    // Ten messages to a transaction, so that the stream lasts long enough to
+    // be cut: in batches of thousands it can be over before the kill lands.
+    let mut agent = start_agent_with(server.address(), &db, &["--batch", "10"]);
     server.wait_for_acks(2_000).await;
-    send_signal(&agent, "-KILL");
+    // SIGKILL, sent at once (no `kill` process to start): no handler runs,
+    // nothing is drained, whatever was in memory is gone.
+    agent.start_kill().unwrap();
     let (output, _) = finish(agent).await;
     assert!(!output.status.success());
 
