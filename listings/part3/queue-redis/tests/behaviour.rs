@@ -96,8 +96,11 @@ async fn priorities_first<B: Broker>(broker: Arc<B>) {
 }
 
 async fn at_most_concurrency<B: Broker>(broker: Arc<B>) {
+    // Each task sleeps long enough for the worker to lease the next two
+    // meanwhile: with 20 ms, on a busy machine a task could end before the
+    // third was leased, and no more than two ever ran at once.
     for _ in 0..12 {
-        let new = task("sleep", "20", Priority::Normal);
+        let new = task("sleep", "200", Priority::Normal);
         broker.enqueue(new).await.unwrap();
     }
     let now = Arc::new(AtomicUsize::new(0));
