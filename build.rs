@@ -15,6 +15,8 @@ use std::path::{Path, PathBuf};
 fn main() {
     println!("cargo::rerun-if-changed=src");
     println!("cargo::rerun-if-changed=tools/markdown.rs");
+    // tools/lib.rs includes the doctests under this cfg (it says why).
+    println!("cargo::rustc-check-cfg=cfg(chapter_doctests)");
     let out_dir = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
     let mut chapters = Vec::new();
     collect_chapters(Path::new("src"), &mut chapters);

@@ -53,6 +53,7 @@ impl<T: Send + Sync + 'static> Early<T> {
 
 /// Starts every slow test's work.
 pub(crate) fn start_all() {
+    crate::snippets::DOCTESTS.start();
     crate::snippets::PYTHON.start();
     crate::exercises::EXERCISES.start();
     crate::listings::COPIES.start();

@@ -169,6 +169,51 @@ pub(crate) static PYTHON: Early<Vec<String>> = Early::new(|| {
         .collect()
 });
 
+/// The Rust blocks written in the chapters, run as the doctests of the root package that
+/// build.rs makes of them, beside the listings' tests (tools/lib.rs says why). Returns what
+/// failed, or the count of doctests that passed.
+pub(crate) static DOCTESTS: Early<Result<usize, String>> = Early::new(|| {
+    let mut flags = std::env::var("RUSTDOCFLAGS").unwrap_or_default();
+    flags.push_str(" --cfg chapter_doctests");
+    let run = crate::listings::cargo()
+        .args(["test", "--doc", "--package", "async-book"])
+        .current_dir(async_book::root())
+        .env("RUSTDOCFLAGS", flags.trim_start())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    if !run.status.success() {
+        return Err(format!("{stdout}{}", String::from_utf8_lossy(&run.stderr)));
+    }
+    let passed = stdout
+        .lines()
+        .filter_map(|line| line.strip_prefix("test result: ok. "))
+        .filter_map(|rest| rest.split_once(" passed"))
+        .map(|(count, _)| count.parse::<usize>().unwrap())
+        .sum();
+    Ok(passed)
+});
+
+#[test]
+fn every_rust_block_written_in_a_chapter_passes_as_a_doctest() {
+    let root = async_book::root();
+    let mut written = 0;
+    for chapter in book::chapters(&root).unwrap() {
+        let text = fs::read_to_string(&chapter).unwrap();
+        written += markdown::fences(&text)
+            .iter()
+            .filter(|f| f.language() == "rust" && !f.is_only_directives())
+            .count();
+    }
+    match DOCTESTS.get() {
+        Err(failed) => panic!("the chapters' doctests failed:\n{failed}"),
+        Ok(passed) => assert_eq!(
+            *passed, written,
+            "{written} Rust blocks are written in the chapters, and {passed} doctests passed"
+        ),
+    }
+}
+
 #[test]
 fn every_python_block_runs_with_the_standard_library_only() {
     let failures = PYTHON.get();
